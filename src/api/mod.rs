@@ -1,0 +1,151 @@
+//! The wasm-bindgen surface: the only part of the engine JavaScript can see.
+//!
+//! Specs cross the boundary as JSON text (so 0.03 stays 0.03, not its f32 widening);
+//! bulk numbers cross as typed arrays; everything else through serde-wasm-bindgen.
+
+use crate::session::Session;
+use crate::spec::{link, ExperimentSpec};
+use js_sys::{Float32Array, Object, Promise, Reflect, Uint32Array};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
+    Reflect::set(obj, &key.into(), &value.into()).expect("setting a key on a fresh object");
+}
+
+fn parse_spec(json: &str) -> Result<ExperimentSpec, JsError> {
+    let spec: ExperimentSpec =
+        serde_json::from_str(json).map_err(|e| JsError::new(&format!("Not a valid Glassbox spec: {e}.")))?;
+    spec.validate().map_err(|e| JsError::new(&e.0))?;
+    Ok(spec)
+}
+
+#[wasm_bindgen(js_name = engineVersion)]
+pub fn engine_version() -> String {
+    crate::ENGINE_VERSION.into()
+}
+
+#[wasm_bindgen(js_name = defaultSpec)]
+pub fn default_spec() -> String {
+    serde_json::to_string(&ExperimentSpec::default()).expect("a spec always serialises")
+}
+
+/// Validates spec JSON and returns it normalised; throws with a message naming the problem.
+#[wasm_bindgen(js_name = normalizeSpec)]
+pub fn normalize_spec(json: &str) -> Result<String, JsError> {
+    Ok(serde_json::to_string(&parse_spec(json)?).expect("a spec always serialises"))
+}
+
+/// The fragment (without `#`) that encodes a spec.
+#[wasm_bindgen(js_name = encodeLink)]
+pub fn encode_link(spec_json: &str) -> Result<String, JsError> {
+    Ok(link::encode(&parse_spec(spec_json)?))
+}
+
+/// Decodes a fragment into `{spec: <json text>, engine, warning}`; throws a readable error.
+#[wasm_bindgen(js_name = decodeLink)]
+pub fn decode_link(fragment: &str) -> Result<JsValue, JsError> {
+    let decoded = link::decode(fragment).map_err(|e| JsError::new(&e.0))?;
+    let out = Object::new();
+    set(&out, "spec", serde_json::to_string(&decoded.spec).expect("a spec always serialises"));
+    set(&out, "engine", decoded.engine);
+    set(&out, "warning", decoded.warning.map(JsValue::from).unwrap_or(JsValue::NULL));
+    Ok(out.into())
+}
+
+/// A running experiment. Async methods must not overlap: the worker awaits each call.
+#[wasm_bindgen(js_name = Session)]
+pub struct WasmSession {
+    inner: Rc<RefCell<Session>>,
+}
+
+#[wasm_bindgen(js_class = Session)]
+impl WasmSession {
+    #[wasm_bindgen(constructor)]
+    pub fn new(spec_json: &str) -> Result<WasmSession, JsError> {
+        let session = Session::new(parse_spec(spec_json)?).map_err(|e| JsError::new(&e.0))?;
+        Ok(WasmSession { inner: Rc::new(RefCell::new(session)) })
+    }
+
+    #[wasm_bindgen(js_name = specJson)]
+    pub fn spec_json(&self) -> String {
+        serde_json::to_string(self.inner.borrow().spec()).expect("a spec always serialises")
+    }
+
+    pub fn link(&self) -> String {
+        link::encode(self.inner.borrow().spec())
+    }
+
+    /// `{kind, adapter, reason}`.
+    pub fn backend(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.borrow().backend_info())
+    }
+
+    #[wasm_bindgen(js_name = stepsPerEpoch)]
+    pub fn steps_per_epoch(&self) -> f64 {
+        self.inner.borrow().steps_per_epoch() as f64
+    }
+
+    /// Runs `steps` optimiser steps synchronously (the caller keeps chunks short).
+    pub fn train(&self, steps: u32) {
+        self.inner.borrow_mut().train_steps(steps as u64);
+    }
+
+    /// Resolves to `{step, epoch, trainLoss, testLoss, trainAcc, testAcc}`.
+    pub fn metrics(&self) -> Promise {
+        let inner = self.inner.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let m = inner.borrow_mut().metrics().await;
+            to_js(&m).map_err(JsValue::from)
+        })
+    }
+
+    /// Epoch records from index `from` on, as columns of typed arrays (sync with `metrics` first).
+    pub fn history(&self, from: u32) -> JsValue {
+        let session = self.inner.borrow();
+        let records = session.history_since(from as usize);
+        let column = |f: fn(&crate::train::EpochRecord) -> f32| {
+            Float32Array::from(records.iter().map(f).collect::<Vec<f32>>().as_slice())
+        };
+        let out = Object::new();
+        set(&out, "epoch", Uint32Array::from(records.iter().map(|r| r.epoch).collect::<Vec<u32>>().as_slice()));
+        set(&out, "trainLoss", column(|r| r.train_loss));
+        set(&out, "testLoss", column(|r| r.test_loss));
+        set(&out, "trainAcc", column(|r| r.train_acc));
+        set(&out, "testAcc", column(|r| r.test_acc));
+        out.into()
+    }
+
+    /// Resolves to a Float32Array of class probabilities on a res×res grid (see `Session::decision_grid`).
+    pub fn grid(&self, res: u32) -> Promise {
+        let inner = self.inner.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let g = inner.borrow().decision_grid(res).await;
+            Ok(Float32Array::from(g.as_slice()).into())
+        })
+    }
+
+    /// `{features: Float32Array (n·2), labels: Uint32Array, nTrain, classes}`.
+    pub fn points(&self) -> JsValue {
+        let session = self.inner.borrow();
+        let d = session.data();
+        let out = Object::new();
+        set(&out, "features", Float32Array::from(d.features.as_slice()));
+        set(&out, "labels", Uint32Array::from(d.labels.as_slice()));
+        set(&out, "nTrain", d.n_train as u32);
+        set(&out, "classes", d.classes as u32);
+        out.into()
+    }
+}

@@ -1,0 +1,232 @@
+//! The CPU backend on ndarray: the reference implementation of every op.
+//!
+//! Generic over the element type so that gradient checks can run in f64. Reductions run
+//! in a fixed order on one thread, so results repeat bit for bit.
+
+use super::{Backend, BackendKind, LossOutput, Real};
+use ndarray::{linalg::general_mat_mul, Array2, Axis, Zip};
+use std::marker::PhantomData;
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CpuBackend<E: Real = f32>(PhantomData<E>);
+
+impl<E: Real> CpuBackend<E> {
+    pub fn new() -> Self {
+        CpuBackend(PhantomData)
+    }
+}
+
+impl<E: Real> Backend for CpuBackend<E> {
+    type E = E;
+    type Tensor = Array2<E>;
+
+    fn kind(&self) -> BackendKind {
+        BackendKind::Cpu
+    }
+
+    fn upload(&self, shape: [usize; 2], data: &[E]) -> Array2<E> {
+        Array2::from_shape_vec(shape, data.to_vec()).expect("upload: data length must match shape")
+    }
+
+    fn shape(&self, t: &Array2<E>) -> [usize; 2] {
+        [t.nrows(), t.ncols()]
+    }
+
+    async fn read(&self, t: &Array2<E>) -> Vec<E> {
+        t.iter().copied().collect()
+    }
+
+    fn matmul(&self, a: &Array2<E>, b: &Array2<E>, trans_a: bool, trans_b: bool) -> Array2<E> {
+        let a = if trans_a { a.t() } else { a.view() };
+        let b = if trans_b { b.t() } else { b.view() };
+        assert_eq!(a.ncols(), b.nrows(), "matmul: inner dimensions differ");
+        let mut c = Array2::zeros((a.nrows(), b.ncols()));
+        general_mat_mul(E::one(), &a, &b, E::zero(), &mut c);
+        c
+    }
+
+    fn add_bias(&self, x: &mut Array2<E>, bias: &Array2<E>) {
+        assert_eq!(bias.shape(), &[1, x.ncols()], "add_bias: bias must be [1, cols]");
+        Zip::from(x.rows_mut()).for_each(|mut row| Zip::from(&mut row).and(bias.row(0)).for_each(|v, &b| *v = *v + b));
+    }
+
+    fn sum_rows(&self, x: &Array2<E>) -> Array2<E> {
+        x.sum_axis(Axis(0)).insert_axis(Axis(0))
+    }
+
+    fn tanh(&self, x: &Array2<E>) -> Array2<E> {
+        x.mapv(E::det_tanh)
+    }
+
+    fn tanh_backward(&self, y: &Array2<E>, dy: &Array2<E>) -> Array2<E> {
+        Zip::from(y).and(dy).map_collect(|&y, &dy| dy * (E::one() - y * y))
+    }
+
+    fn softmax(&self, logits: &Array2<E>) -> Array2<E> {
+        let mut out = logits.clone();
+        for mut row in out.rows_mut() {
+            let max = row.fold(E::neg_infinity(), |m, &v| m.max(v));
+            row.mapv_inplace(|v| (v - max).det_exp());
+            let sum = row.sum();
+            row.mapv_inplace(|v| v / sum);
+        }
+        out
+    }
+
+    fn softmax_cross_entropy(&self, logits: &Array2<E>, labels: &Array2<E>) -> LossOutput<Array2<E>> {
+        let n = logits.nrows();
+        assert_eq!(labels.shape(), &[n, 1], "softmax_cross_entropy: labels must be [rows, 1]");
+        let mut grad = self.softmax(logits);
+        let (mut loss, mut correct) = (E::zero(), E::zero());
+        let inv_n = E::one() / E::from_f64(n as f64);
+        for (r, (mut g, z)) in grad.rows_mut().into_iter().zip(logits.rows()).enumerate() {
+            let label = labels[[r, 0]].to_f64() as usize;
+            let (mut best, mut best_i) = (E::neg_infinity(), 0);
+            for (i, &v) in z.iter().enumerate() {
+                if v > best {
+                    best = v;
+                    best_i = i;
+                }
+            }
+            let lse = best + z.iter().fold(E::zero(), |s, &v| s + (v - best).det_exp()).det_ln();
+            loss = loss + (lse - z[label]);
+            if best_i == label {
+                correct = correct + E::one();
+            }
+            g[label] = g[label] - E::one();
+            g.mapv_inplace(|v| v * inv_n);
+        }
+        LossOutput {
+            loss: Array2::from_elem((1, 1), loss * inv_n),
+            correct: Array2::from_elem((1, 1), correct),
+            grad,
+        }
+    }
+
+    fn sgd_update(&self, param: &mut Array2<E>, grad: &Array2<E>, lr: f32) {
+        let lr = E::from_f32(lr);
+        Zip::from(param).and(grad).for_each(|p, &g| *p = *p - lr * g);
+    }
+
+    fn gather_rows(&self, src: &Array2<E>, rows: &[u32]) -> Array2<E> {
+        let idx: Vec<usize> = rows.iter().map(|&r| r as usize).collect();
+        src.select(Axis(0), &idx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Rng, Stream};
+
+    fn random(shape: [usize; 2], salt: u32) -> Array2<f64> {
+        let r = Rng::new(salt, Stream::Init);
+        Array2::from_shape_fn(shape, |(i, j)| r.uniform_in((i * shape[1] + j) as u32, -2.0, 2.0) as f64)
+    }
+
+    fn naive_matmul(a: &Array2<f64>, b: &Array2<f64>) -> Array2<f64> {
+        let mut c = Array2::zeros((a.nrows(), b.ncols()));
+        for i in 0..a.nrows() {
+            for j in 0..b.ncols() {
+                for k in 0..a.ncols() {
+                    c[[i, j]] += a[[i, k]] * b[[k, j]];
+                }
+            }
+        }
+        c
+    }
+
+    fn assert_close(a: &Array2<f64>, b: &Array2<f64>, tol: f64) {
+        assert_eq!(a.shape(), b.shape());
+        for (x, y) in a.iter().zip(b) {
+            assert!((x - y).abs() <= tol * (1.0 + y.abs()), "{x} vs {y}");
+        }
+    }
+
+    #[test]
+    fn matmul_matches_naive_loops_for_every_transpose() {
+        let be = CpuBackend::<f64>::new();
+        let (a, b) = (random([7, 5], 1), random([5, 3], 2));
+        let want = naive_matmul(&a, &b);
+        let at = a.t().to_owned();
+        let bt = b.t().to_owned();
+        assert_close(&be.matmul(&a, &b, false, false), &want, 1e-12);
+        assert_close(&be.matmul(&at, &b, true, false), &want, 1e-12);
+        assert_close(&be.matmul(&a, &bt, false, true), &want, 1e-12);
+        assert_close(&be.matmul(&at, &bt, true, true), &want, 1e-12);
+    }
+
+    #[test]
+    fn elementwise_ops_match_naive_definitions() {
+        let be = CpuBackend::<f64>::new();
+        let x = random([4, 3], 3);
+        let bias = random([1, 3], 4);
+        let mut xb = x.clone();
+        be.add_bias(&mut xb, &bias);
+        let y = be.tanh(&xb);
+        let dy = random([4, 3], 5);
+        let dx = be.tanh_backward(&y, &dy);
+        let sums = be.sum_rows(&x);
+        for i in 0..4 {
+            for j in 0..3 {
+                assert!((xb[[i, j]] - (x[[i, j]] + bias[[0, j]])).abs() < 1e-15);
+                assert!((y[[i, j]] - xb[[i, j]].tanh()).abs() < 1e-15);
+                let t = xb[[i, j]].tanh();
+                assert!((dx[[i, j]] - dy[[i, j]] * (1.0 - t * t)).abs() < 1e-14);
+            }
+        }
+        for j in 0..3 {
+            let s: f64 = (0..4).map(|i| x[[i, j]]).sum();
+            assert!((sums[[0, j]] - s).abs() < 1e-14);
+        }
+    }
+
+    #[test]
+    fn softmax_cross_entropy_matches_its_definition() {
+        let be = CpuBackend::<f64>::new();
+        let z = random([5, 3], 6) * 10.0;
+        let labels = Array2::from_shape_vec((5, 1), vec![0.0, 2.0, 1.0, 1.0, 0.0]).unwrap();
+        let out = be.softmax_cross_entropy(&z, &labels);
+        let (mut loss, mut correct) = (0.0, 0.0);
+        for r in 0..5 {
+            let lse = z.row(r).iter().map(|v| v.exp()).sum::<f64>().ln();
+            let l = labels[[r, 0]] as usize;
+            loss += lse - z[[r, l]];
+            let argmax = (0..3).max_by(|&a, &b| z[[r, a]].total_cmp(&z[[r, b]])).unwrap();
+            correct += (argmax == l) as u8 as f64;
+            for c in 0..3 {
+                let p = (z[[r, c]] - lse).exp();
+                let want = (p - (c == l) as u8 as f64) / 5.0;
+                assert!((out.grad[[r, c]] - want).abs() < 1e-14);
+            }
+        }
+        assert!((out.loss[[0, 0]] - loss / 5.0).abs() < 1e-13);
+        assert_eq!(out.correct[[0, 0]], correct);
+    }
+
+    #[test]
+    fn softmax_is_stable_for_huge_logits() {
+        let be = CpuBackend::<f32>::new();
+        let z = Array2::from_shape_vec((1, 3), vec![1000.0f32, 999.0, -1000.0]).unwrap();
+        let p = be.softmax(&z);
+        assert!(p.iter().all(|v| v.is_finite()));
+        assert!((p.sum() - 1.0).abs() < 1e-6);
+        let out = be.softmax_cross_entropy(&z, &Array2::from_elem((1, 1), 1.0));
+        // f32 spacing near 1000 is 6e-5, so the loss is exact to about that.
+        assert!((out.loss[[0, 0]] - 1.3132617).abs() < 2e-4);
+    }
+
+    #[test]
+    fn sgd_and_gather_do_what_they_say() {
+        let be = CpuBackend::<f64>::new();
+        let mut p = random([3, 2], 7);
+        let before = p.clone();
+        let g = random([3, 2], 8);
+        be.sgd_update(&mut p, &g, 0.5);
+        assert_close(&p, &(&before - &(&g * 0.5)), 1e-6);
+        let rows = be.gather_rows(&before, &[2, 0, 2]);
+        assert_eq!(rows.row(0), before.row(2));
+        assert_eq!(rows.row(1), before.row(0));
+        assert_eq!(rows.row(2), before.row(2));
+    }
+}

@@ -1,0 +1,58 @@
+//! The `Backend` trait: the op set, and the only place that knows where numbers live.
+//!
+//! Tensors are row-major matrices `[rows, cols]`. Ops allocate their outputs on the
+//! backend's device; nothing is read back unless `read` is called. `read` is async so
+//! that a GPU backend can map buffers without blocking the browser's event loop.
+
+pub mod cpu;
+mod real;
+
+pub use real::Real;
+
+/// Which engine a backend is, for badges and metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum BackendKind {
+    Cpu,
+    Webgpu,
+}
+
+/// The outputs of a fused softmax cross-entropy.
+pub struct LossOutput<T> {
+    /// Mean loss over the rows, shape [1, 1].
+    pub loss: T,
+    /// Number of rows whose argmax equals the label, shape [1, 1].
+    pub correct: T,
+    /// d(mean loss)/d(logits), shape of the logits.
+    pub grad: T,
+}
+
+pub trait Backend {
+    /// Element type (f32 on devices; the CPU backend also runs in f64 for gradient checks).
+    type E: Real;
+    type Tensor;
+
+    fn kind(&self) -> BackendKind;
+    fn upload(&self, shape: [usize; 2], data: &[Self::E]) -> Self::Tensor;
+    fn shape(&self, t: &Self::Tensor) -> [usize; 2];
+    #[allow(async_fn_in_trait)]
+    async fn read(&self, t: &Self::Tensor) -> Vec<Self::E>;
+
+    /// op(a) · op(b), where op transposes when the flag is set.
+    fn matmul(&self, a: &Self::Tensor, b: &Self::Tensor, trans_a: bool, trans_b: bool) -> Self::Tensor;
+    /// x[r, c] += bias[0, c].
+    fn add_bias(&self, x: &mut Self::Tensor, bias: &Self::Tensor);
+    /// Column sums, shape [1, cols] (the bias gradient).
+    fn sum_rows(&self, x: &Self::Tensor) -> Self::Tensor;
+    fn tanh(&self, x: &Self::Tensor) -> Self::Tensor;
+    /// dy · (1 − y²), given the forward output y.
+    fn tanh_backward(&self, y: &Self::Tensor, dy: &Self::Tensor) -> Self::Tensor;
+    /// Row-wise softmax.
+    fn softmax(&self, logits: &Self::Tensor) -> Self::Tensor;
+    /// Mean softmax cross-entropy against class indices stored as a [rows, 1] tensor.
+    fn softmax_cross_entropy(&self, logits: &Self::Tensor, labels: &Self::Tensor) -> LossOutput<Self::Tensor>;
+    /// param −= lr · grad.
+    fn sgd_update(&self, param: &mut Self::Tensor, grad: &Self::Tensor, lr: f32);
+    /// The rows of `src` at `rows`, in that order.
+    fn gather_rows(&self, src: &Self::Tensor, rows: &[u32]) -> Self::Tensor;
+}

@@ -1,0 +1,56 @@
+//! `Real`: the float types the engine computes in, with transcendental functions taken
+//! from `libm` so that every platform (and every browser running the wasm) gets the
+//! same bits.
+
+use std::fmt::Debug;
+
+pub trait Real: num_traits::Float + ndarray::LinalgScalar + Debug + Send + Sync + 'static {
+    fn from_f32(v: f32) -> Self;
+    fn from_f64(v: f64) -> Self;
+    fn to_f64(self) -> f64;
+    fn det_tanh(self) -> Self;
+    fn det_exp(self) -> Self;
+    fn det_ln(self) -> Self;
+}
+
+impl Real for f32 {
+    fn from_f32(v: f32) -> Self {
+        v
+    }
+    fn from_f64(v: f64) -> Self {
+        v as f32
+    }
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    fn det_tanh(self) -> Self {
+        libm::tanhf(self)
+    }
+    fn det_exp(self) -> Self {
+        libm::expf(self)
+    }
+    fn det_ln(self) -> Self {
+        libm::logf(self)
+    }
+}
+
+impl Real for f64 {
+    fn from_f32(v: f32) -> Self {
+        v as f64
+    }
+    fn from_f64(v: f64) -> Self {
+        v
+    }
+    fn to_f64(self) -> f64 {
+        self
+    }
+    fn det_tanh(self) -> Self {
+        libm::tanh(self)
+    }
+    fn det_exp(self) -> Self {
+        libm::exp(self)
+    }
+    fn det_ln(self) -> Self {
+        libm::log(self)
+    }
+}

@@ -1,0 +1,177 @@
+//! Training: minibatch SGD on a model, with a deterministic batch order and a per-epoch
+//! record of train/test loss and accuracy. An epoch is one pass over the training split.
+
+use crate::backend::{Backend, Real};
+use crate::data::Dataset;
+use crate::nn::Mlp;
+use crate::rng::{Rng, Stream};
+use crate::spec::ExperimentSpec;
+
+/// Loss and accuracy on both splits after `epoch` full passes.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EpochRecord {
+    pub epoch: u32,
+    pub train_loss: f32,
+    pub test_loss: f32,
+    pub train_acc: f32,
+    pub test_acc: f32,
+}
+
+/// An evaluation whose scalars still live on the device.
+struct PendingEval<T> {
+    epoch: u32,
+    train: [T; 2],
+    test: [T; 2],
+}
+
+struct Split<T> {
+    x: T,
+    labels: T,
+    len: usize,
+}
+
+pub struct Trainer<B: Backend> {
+    pub be: B,
+    pub model: Mlp<B>,
+    train: Split<B::Tensor>,
+    test: Split<B::Tensor>,
+    batch_size: usize,
+    learning_rate: f32,
+    seed: u32,
+    step: u64,
+    order: Vec<u32>,
+    pending: Vec<PendingEval<B::Tensor>>,
+    history: Vec<EpochRecord>,
+}
+
+fn upload_split<B: Backend>(be: &B, data: &Dataset, rows: std::ops::Range<usize>) -> Split<B::Tensor> {
+    let f = data.n_features;
+    let x: Vec<B::E> = data.features[rows.start * f..rows.end * f].iter().map(|&v| B::E::from_f32(v)).collect();
+    let y: Vec<B::E> = data.labels[rows.clone()].iter().map(|&l| B::E::from_f32(l as f32)).collect();
+    Split { x: be.upload([rows.len(), f], &x), labels: be.upload([rows.len(), 1], &y), len: rows.len() }
+}
+
+impl<B: Backend> Trainer<B> {
+    /// Builds the model and uploads the data; the spec must already be validated.
+    pub fn new(be: B, spec: &ExperimentSpec, data: &Dataset) -> Self {
+        let mut sizes = vec![data.n_features];
+        sizes.extend(spec.model.hidden.iter().map(|&u| u as usize));
+        sizes.push(data.classes);
+        let model = Mlp::init(&be, &sizes, spec.model.activation, spec.training.seed);
+        let train = upload_split(&be, data, 0..data.n_train);
+        let test = upload_split(&be, data, data.n_train..data.len());
+        let mut trainer = Trainer {
+            model,
+            train,
+            test,
+            batch_size: spec.training.batch_size as usize,
+            learning_rate: spec.training.learning_rate,
+            seed: spec.training.seed,
+            step: 0,
+            order: Vec::new(),
+            pending: Vec::new(),
+            history: Vec::new(),
+            be,
+        };
+        trainer.queue_evaluation(0);
+        trainer
+    }
+
+    pub fn steps_per_epoch(&self) -> u64 {
+        self.train.len.div_ceil(self.batch_size) as u64
+    }
+
+    pub fn step(&self) -> u64 {
+        self.step
+    }
+
+    /// Completed epochs.
+    pub fn epoch(&self) -> u32 {
+        (self.step / self.steps_per_epoch()) as u32
+    }
+
+    /// Runs `n` optimiser steps; at each epoch boundary an evaluation is queued.
+    pub fn train_steps(&mut self, n: u64) {
+        let spe = self.steps_per_epoch();
+        for _ in 0..n {
+            let k = (self.step % spe) as usize;
+            if k == 0 {
+                self.order.clear();
+                self.order.extend(0..self.train.len as u32);
+                Rng::new(self.seed, Stream::BatchOrder).child(self.epoch()).shuffle(&mut self.order);
+            }
+            let end = ((k + 1) * self.batch_size).min(self.train.len);
+            self.sgd_step(k * self.batch_size..end);
+            self.step += 1;
+            if self.step % spe == 0 {
+                self.queue_evaluation(self.epoch());
+            }
+        }
+    }
+
+    fn sgd_step(&mut self, batch: std::ops::Range<usize>) {
+        let be = &self.be;
+        let rows = &self.order[batch];
+        let x = be.gather_rows(&self.train.x, rows);
+        let labels = be.gather_rows(&self.train.labels, rows);
+        let fwd = self.model.forward(be, &x);
+        let out = be.softmax_cross_entropy(&fwd.logits, &labels);
+        let grads = self.model.backward(be, &x, &fwd, out.grad);
+        for (layer, g) in self.model.layers.iter_mut().zip(&grads.layers) {
+            be.sgd_update(&mut layer.weight, &g.weight, self.learning_rate);
+            be.sgd_update(&mut layer.bias, &g.bias, self.learning_rate);
+        }
+    }
+
+    fn queue_evaluation(&mut self, epoch: u32) {
+        let eval = |split: &Split<B::Tensor>| {
+            let out = self.be.softmax_cross_entropy(&self.model.forward(&self.be, &split.x).logits, &split.labels);
+            [out.loss, out.correct]
+        };
+        let (train, test) = (eval(&self.train), eval(&self.test));
+        self.pending.push(PendingEval { epoch, train, test });
+    }
+
+    /// Reads queued evaluations back into the history.
+    pub async fn sync_history(&mut self) {
+        for p in std::mem::take(&mut self.pending) {
+            let scalar = |v: Vec<B::E>| v[0].to_f64() as f32;
+            let train_loss = scalar(self.be.read(&p.train[0]).await);
+            let train_correct = scalar(self.be.read(&p.train[1]).await);
+            let test_loss = scalar(self.be.read(&p.test[0]).await);
+            let test_correct = scalar(self.be.read(&p.test[1]).await);
+            self.history.push(EpochRecord {
+                epoch: p.epoch,
+                train_loss,
+                test_loss,
+                train_acc: train_correct / self.train.len as f32,
+                test_acc: test_correct / self.test.len.max(1) as f32,
+            });
+        }
+    }
+
+    /// Every synced record, epoch 0 first.
+    pub fn history(&self) -> &[EpochRecord] {
+        &self.history
+    }
+
+    /// Class probabilities for arbitrary points, row-major [n, classes].
+    pub async fn predict(&self, points: &[f32], n_features: usize) -> Vec<f32> {
+        let x: Vec<B::E> = points.iter().map(|&v| B::E::from_f32(v)).collect();
+        let x = self.be.upload([points.len() / n_features, n_features], &x);
+        let probs = self.be.softmax(&self.model.forward(&self.be, &x).logits);
+        self.be.read(&probs).await.into_iter().map(|v| v.to_f64() as f32).collect()
+    }
+
+    /// All parameters, layer by layer (weight then bias), for hashing and comparison.
+    pub async fn parameters(&self) -> Vec<f32> {
+        let mut out = Vec::new();
+        for layer in &self.model.layers {
+            for t in [&layer.weight, &layer.bias] {
+                out.extend(self.be.read(t).await.into_iter().map(|v| v.to_f64() as f32));
+            }
+        }
+        out
+    }
+}
