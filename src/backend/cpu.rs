@@ -116,6 +116,8 @@ impl<E: Real> Backend for CpuBackend<E> {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
     use super::*;
     use crate::rng::{Rng, Stream};
 

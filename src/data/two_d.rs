@@ -35,6 +35,8 @@ pub fn spiral(points: usize, noise: f32, seed: u32, n_train: usize) -> Dataset {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
     use super::*;
 
     #[test]

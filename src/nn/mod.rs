@@ -102,6 +102,8 @@ impl<B: Backend> Mlp<B> {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
     use super::*;
     use crate::backend::cpu::CpuBackend;
     use ndarray::Array2;

@@ -124,6 +124,8 @@ fn clip(s: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
     use super::*;
 
     fn payload_of(json: &str) -> String {

@@ -1,0 +1,57 @@
+// Shared end-to-end fixtures: the system Chromium through playwright-core (no browser
+// downloads), the built dist/ served under a sub-path, console capture, screenshots.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './server.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const DIST = path.join(here, '..', 'dist');
+export const ARTIFACTS = path.join(here, 'artifacts');
+
+export const CHROMIUM_FLAGS = [
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--disable-dev-shm-usage',
+];
+
+export async function launch({ webgpu = true } = {}) {
+  if (!fs.existsSync(path.join(DIST, 'index.html'))) throw new Error('dist/ is missing: run `trunk build --release --offline` first');
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_FLAGS, ...(webgpu ? ['--enable-unsafe-webgpu'] : [])],
+  });
+  const app = await serve(DIST, '/glassbox/');
+  return {
+    browser,
+    appUrl: app.url,
+    async close() {
+      await browser.close();
+      await app.close();
+    },
+  };
+}
+
+// Opens a page that records console errors/warnings and uncaught exceptions.
+export async function openPage(browser, url, { context } = {}) {
+  const ctx = context ?? (await browser.newContext());
+  const page = await ctx.newPage();
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+  await page.goto(url);
+  await page.evaluate(() => window.glassbox.ready);
+  return { page, problems, context: ctx };
+}
+
+export function screenshot(page, name) {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  return page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+}

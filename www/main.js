@@ -1,0 +1,132 @@
+// The page: starts the engine worker, keeps the URL fragment, controls and views in
+// step with the experiment, and installs the automation API. It only renders; all
+// numbers come from the worker.
+import { startEngine } from './engine.js';
+import { readFragment, writeFragment, onFragmentEdited } from './state.js';
+import { createBanner } from './ui/banner.js';
+import { createSpecForm } from './ui/specform.js';
+import { createBoundaryPlot } from './plots/boundary.js';
+import { createLossChart } from './plots/losschart.js';
+import { installApi } from './api.js';
+
+const $ = (id) => document.getElementById(id);
+const engine = startEngine();
+const banner = createBanner($('banner'));
+const boundary = createBoundaryPlot($('boundary'));
+const chart = createLossChart($('loss-chart'));
+const form = createSpecForm($('spec-form'), (spec) => userLoad(spec));
+
+let generation = null;
+let latest = null;
+let frameRequested = false;
+let playing = false;
+
+const fmt = (v, digits = 3) => (v == null || Number.isNaN(v) ? '–' : v.toFixed(digits));
+
+function render() {
+  frameRequested = false;
+  if (!latest) return;
+  const { metrics, grid, gridResolution, epochsPerSec } = latest;
+  boundary.draw(grid, gridResolution);
+  chart.redraw();
+  $('epoch').textContent = metrics.epoch;
+  $('speed').textContent = epochsPerSec == null ? '–' : Math.round(epochsPerSec).toLocaleString('en');
+  $('train-loss').textContent = fmt(metrics.trainLoss);
+  $('test-loss').textContent = fmt(metrics.testLoss);
+  $('train-acc').textContent = `${fmt(metrics.trainAcc * 100, 1)}%`;
+  $('test-acc').textContent = `${fmt(metrics.testAcc * 100, 1)}%`;
+}
+
+engine.on('update', (update) => {
+  if (update.generation !== generation) {
+    generation = update.generation;
+    chart.clear();
+    boundary.setPoints(update.points);
+  }
+  chart.append(update.history);
+  latest = update;
+  if (!frameRequested) {
+    frameRequested = true;
+    requestAnimationFrame(render);
+  }
+});
+
+engine.on('playing', (e) => {
+  playing = e.playing;
+  $('play').textContent = playing ? '❚❚ Pause' : '▶ Play';
+  $('play').setAttribute('aria-pressed', String(playing));
+});
+
+engine.on('crash', (error) => banner.show(`${error.message}. Reload the page to restart; your experiment is in the link.`));
+
+function showExperiment({ spec, link, backend }) {
+  form.show(spec);
+  writeFragment(link);
+  const name = backend.kind === 'cpu' ? 'CPU' : 'WebGPU';
+  $('backend-badge').textContent = `${name} · ${backend.adapter}`;
+  $('backend-badge').title = backend.reason;
+}
+
+// Loads a spec or link; on failure the current experiment stays and the reason is shown.
+async function load(source) {
+  try {
+    const result = await engine.call('load', { source });
+    showExperiment(result);
+    if (result.warning) banner.show(result.warning, 'notice');
+    else banner.hide();
+    return result.spec;
+  } catch (e) {
+    banner.show(`That experiment could not be opened: ${e.message} The current experiment is unchanged.`);
+    form.restore();
+    writeFragment(await engine.call('link'));
+    throw e;
+  }
+}
+
+const userLoad = (source) => load(source).catch(() => {});
+
+const ready = (async () => {
+  const opened = await engine.call('open', { fragment: readFragment() });
+  showExperiment(opened);
+  if (opened.error) banner.show(`This link could not be opened: ${opened.error} Showing the default experiment instead.`);
+  else if (opened.warning) banner.show(opened.warning, 'notice');
+})();
+
+onFragmentEdited((fragment) => userLoad(fragment));
+
+$('play').addEventListener('click', () => engine.call(playing ? 'pause' : 'play'));
+$('step').addEventListener('click', () => engine.call('step', { n: 1, epochs: true }));
+$('reset').addEventListener('click', () => engine.call('reset').then(showExperiment));
+$('copy-link').addEventListener('click', async () => {
+  try {
+    await navigator.clipboard.writeText(location.href);
+    banner.show('Link copied: it rebuilds this experiment, bit for bit on the CPU backend.', 'notice');
+  } catch {
+    banner.show(`Copy this link: ${location.href}`, 'notice');
+  }
+});
+
+document.addEventListener('keydown', (e) => {
+  if (e.ctrlKey || e.metaKey || e.altKey || e.target.closest('input, select, textarea, button')) return;
+  const actions = { ' ': 'play', s: 'step', r: 'reset' };
+  const action = actions[e.key.toLowerCase()];
+  if (!action) return;
+  e.preventDefault();
+  $(action).click();
+});
+
+installApi(
+  {
+    spec: () => engine.call('spec'),
+    link: async () => `#${await engine.call('link')}`,
+    load,
+    play: () => engine.call('play'),
+    pause: () => engine.call('pause'),
+    step: (n = 1) => engine.call('step', { n }),
+    reset: () => engine.call('reset').then((r) => (showExperiment(r), r.spec)),
+    metrics: () => engine.call('metrics'),
+    backend: () => engine.call('backend'),
+    history: () => engine.call('history'),
+  },
+  ready,
+);

@@ -1,0 +1,169 @@
+// The engine host: runs in a dedicated Web Worker, owns the wasm Session, trains in
+// chunks while playing, and answers {id, method, args} requests from the main thread.
+// It pushes {event: 'update'} messages with metrics, new history rows and the decision grid.
+import init, { Session, decodeLink, defaultSpec, normalizeSpec } from './glassbox.js';
+
+const GRID_RESOLUTION = 64;
+const CHUNK_BUDGET_MS = 14;
+const MAX_STEPS_PER_CALL = 2000;
+
+let session = null;
+let playing = false;
+let historySent = 0;
+let generation = 0;
+let pointsSent = -1;
+const speed = { steps: 0, ms: 0 };
+
+const wasmReady = init({ module_or_path: './glassbox_bg.wasm' });
+
+// Session calls are serialised: an async call must not interleave with another one.
+let queue = Promise.resolve();
+function exclusive(fn) {
+  const run = queue.then(fn);
+  queue = run.catch(() => {});
+  return run;
+}
+
+const yieldToEvents = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function describe() {
+  return { spec: JSON.parse(session.specJson()), link: session.link(), backend: session.backend() };
+}
+
+function replaceSession(specJson) {
+  const next = new Session(specJson); // throws on an invalid spec, before anything changes
+  if (session) session.free();
+  session = next;
+  generation += 1;
+  historySent = 0;
+  speed.steps = 0;
+  speed.ms = 0;
+}
+
+// Accepts a spec object, spec JSON text, a fragment ("#v=1&s=…") or a URL holding one.
+function specFromSource(source) {
+  if (typeof source === 'object' && source !== null) return { specJson: normalizeSpec(JSON.stringify(source)) };
+  const text = String(source ?? '').trim();
+  if (text.startsWith('{')) return { specJson: normalizeSpec(text) };
+  const hash = text.includes('#') ? text.slice(text.indexOf('#') + 1) : text;
+  const decoded = decodeLink(hash);
+  return { specJson: decoded.spec, warning: decoded.warning };
+}
+
+async function publish() {
+  const metrics = await session.metrics();
+  const history = session.history(historySent);
+  historySent += history.epoch.length;
+  const grid = await session.grid(GRID_RESOLUTION);
+  const epochsPerSec = speed.ms > 0 ? (speed.steps / session.stepsPerEpoch()) / (speed.ms / 1000) : null;
+  const update = { event: 'update', generation, metrics, history, grid, gridResolution: GRID_RESOLUTION, epochsPerSec };
+  if (pointsSent !== generation) {
+    update.points = session.points();
+    pointsSent = generation;
+  }
+  self.postMessage(update, [grid.buffer]);
+  return metrics;
+}
+
+function trainFor(budgetMs) {
+  const start = performance.now();
+  const perCall = Math.max(1, Math.min(MAX_STEPS_PER_CALL, session.stepsPerEpoch()));
+  let steps = 0;
+  do {
+    session.train(perCall);
+    steps += perCall;
+  } while (performance.now() - start < budgetMs);
+  const ms = performance.now() - start;
+  // Exponentially weighted, so the display follows changes within a second or so.
+  speed.steps = speed.steps * 0.9 + steps;
+  speed.ms = speed.ms * 0.9 + ms;
+}
+
+async function playLoop() {
+  while (playing) {
+    await exclusive(async () => {
+      if (!playing) return;
+      trainFor(CHUNK_BUDGET_MS);
+      await publish();
+    });
+    await yieldToEvents();
+  }
+}
+
+function setPlaying(on) {
+  if (on === playing) return;
+  playing = on;
+  self.postMessage({ event: 'playing', playing });
+  if (on) playLoop();
+}
+
+const methods = {
+  // Opens the experiment in a page's fragment; a bad link falls back to the default.
+  async open({ fragment }) {
+    let warning = null;
+    let error = null;
+    let specJson = defaultSpec();
+    if (fragment) {
+      try {
+        ({ specJson, warning = null } = specFromSource(fragment));
+      } catch (e) {
+        error = String(e.message ?? e);
+      }
+    }
+    replaceSession(specJson);
+    await publish();
+    return { ...describe(), warning, error };
+  },
+  // Loads a new experiment; on error the current one is kept and the error is thrown.
+  async load({ source }) {
+    const { specJson, warning = null } = specFromSource(source);
+    setPlaying(false);
+    replaceSession(specJson);
+    await publish();
+    return { ...describe(), warning };
+  },
+  async reset() {
+    setPlaying(false);
+    replaceSession(session.specJson());
+    await publish();
+    return describe();
+  },
+  play() {
+    setPlaying(true);
+  },
+  pause() {
+    setPlaying(false);
+  },
+  async step({ n = 1, epochs = false } = {}) {
+    setPlaying(false);
+    let remaining = Math.max(0, Math.floor(Number(n) || 0)) * (epochs ? session.stepsPerEpoch() : 1);
+    while (remaining > 0) {
+      const chunk = Math.min(remaining, MAX_STEPS_PER_CALL);
+      session.train(chunk);
+      remaining -= chunk;
+      if (remaining > 0) await yieldToEvents();
+    }
+    return publish();
+  },
+  metrics: () => session.metrics(),
+  spec: () => JSON.parse(session.specJson()),
+  link: () => session.link(),
+  backend: () => session.backend(),
+  async history() {
+    await session.metrics();
+    const h = session.history(0);
+    return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Array.from(v)]));
+  },
+};
+
+self.onmessage = async ({ data }) => {
+  const { id, method, args } = data;
+  try {
+    await wasmReady;
+    if (!Object.hasOwn(methods, method)) throw new Error(`Unknown method "${method}".`);
+    const result = await exclusive(() => methods[method](args ?? {}));
+    self.postMessage({ id, result });
+  } catch (e) {
+    self.postMessage({ id, error: String(e?.message ?? e) });
+  }
+};
