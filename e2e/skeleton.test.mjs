@@ -132,7 +132,7 @@ test('the run controls work from the keyboard', async () => {
   await page.keyboard.press(' ');
   await page.waitForFunction(async () => (await window.glassbox.metrics()).epoch > 20);
   await page.keyboard.press(' ');
-  assert.equal(await page.getAttribute('#play', 'aria-pressed'), 'false');
+  await page.waitForFunction(() => document.querySelector('#play').getAttribute('aria-pressed') === 'false');
   await page.keyboard.press('r');
   await page.waitForFunction(async () => (await window.glassbox.metrics()).step === 0);
   assert.deepEqual(problems, []);

@@ -64,7 +64,11 @@ fn repeated_runs_are_bit_identical_and_match_the_native_reference() {
     let reference = fixture();
     let loss_err = max_rel_err(&first.full_batch_train_loss, &reference.full_batch_train_loss);
     let param_err = max_rel_err(&first.default_params, &reference.default_params);
-    println!("max relative error vs native reference: losses {loss_err:e}, parameters {param_err:e}");
+    let report = format!("max relative error vs native reference: losses {loss_err:e}, parameters {param_err:e}");
+    #[cfg(target_arch = "wasm32")]
+    wasm_bindgen_test::console_log!("{report}");
+    #[cfg(not(target_arch = "wasm32"))]
+    println!("{report}");
     assert!(loss_err < 1e-4, "losses drift from the native reference by {loss_err:e}");
     assert!(param_err < 1e-4, "parameters drift from the native reference by {param_err:e}");
 }

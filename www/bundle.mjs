@@ -1,6 +1,7 @@
 // Bundles the JS shell (main thread and worker) with esbuild into trunk's staging
 // directory (or dist/ when run by hand). Runs as trunk's post-build hook.
 import { build } from 'esbuild';
+import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -19,3 +20,11 @@ await build({
   external: ['./glassbox.js'],
   logLevel: 'warning',
 });
+
+// Trunk preloads the wasm glue into the page, but only the worker loads the engine: the
+// preloads would download it twice and Chromium warns that they go unused.
+const html = path.join(outdir, 'index.html');
+if (fs.existsSync(html)) {
+  const page = fs.readFileSync(html, 'utf8');
+  fs.writeFileSync(html, page.replace(/<link rel="(?:module)?preload"[^>]*glassbox[^>]*>/g, ''));
+}

@@ -20,13 +20,15 @@ export function createBoundaryPlot(canvas) {
     for (let i = 0; i < labels.length; i++) {
       const [px, py] = toPixel(features[2 * i], features[2 * i + 1]);
       ctx.beginPath();
-      ctx.arc(px, py, 3.2, 0, 2 * Math.PI);
+      ctx.arc(px, py, 3.5, 0, 2 * Math.PI);
       if (i < nTrain) {
         ctx.fillStyle = CLASS_COLORS[labels[i]];
         ctx.fill();
         ctx.strokeStyle = '#fff';
         ctx.lineWidth = 1;
       } else {
+        ctx.fillStyle = '#fff';
+        ctx.fill();
         ctx.strokeStyle = CLASS_COLORS[labels[i]];
         ctx.lineWidth = 2;
       }

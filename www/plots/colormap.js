@@ -3,11 +3,12 @@
 export const CLASS_COLORS = ['#0072B2', '#E69F00'];
 export const SERIES_COLORS = { train: '#0072B2', test: '#D55E00' };
 
-const BLUE = [33, 102, 172];
+const BLUE = [120, 170, 212];
 const MID = [247, 247, 247];
-const ORANGE = [230, 145, 20];
+const ORANGE = [245, 183, 105];
 
-// p in [0, 1] (probability of class 1) → [r, g, b].
+// p in [0, 1] (probability of class 1) → [r, g, b]; pale ends, so the saturated class
+// colours of the points stay visible on top.
 export function diverging(p) {
   const t = Math.min(1, Math.max(0, p));
   const [a, b, u] = t < 0.5 ? [BLUE, MID, t * 2] : [MID, ORANGE, (t - 0.5) * 2];
