@@ -5,6 +5,7 @@
 //! that a GPU backend can map buffers without blocking the browser's event loop.
 
 pub mod cpu;
+pub mod gpu;
 mod real;
 
 pub use real::Real;
@@ -37,6 +38,9 @@ pub trait Backend {
     fn shape(&self, t: &Self::Tensor) -> [usize; 2];
     #[allow(async_fn_in_trait)]
     async fn read(&self, t: &Self::Tensor) -> Vec<Self::E>;
+    /// Submits the work recorded so far. Backends that run ops eagerly need not override
+    /// this; the trainer calls it at the end of every step.
+    fn flush(&self) {}
 
     /// op(a) · op(b), where op transposes when the flag is set.
     fn matmul(&self, a: &Self::Tensor, b: &Self::Tensor, trans_a: bool, trans_b: bool) -> Self::Tensor;

@@ -122,6 +122,7 @@ impl<B: Backend> Trainer<B> {
             be.sgd_update(&mut layer.weight, &g.weight, self.learning_rate);
             be.sgd_update(&mut layer.bias, &g.bias, self.learning_rate);
         }
+        be.flush();
     }
 
     fn queue_evaluation(&mut self, epoch: u32) {

@@ -1,0 +1,143 @@
+//! The `Backend` op set on the GPU: shape checks on the CPU, then one kernel dispatch
+//! per op (see pipelines.rs for the kernels).
+
+use super::pipelines::Kernel;
+use super::{GpuBackend, GpuTensor};
+use crate::backend::{Backend, BackendKind, LossOutput};
+
+/// Output tile side of the matmul kernel.
+const MATMUL_TILE: usize = 32;
+
+impl GpuBackend {
+    /// A one-thread-per-element map from `inputs` to a new tensor of `shape`.
+    fn map(&self, kernel: Kernel, shape: [usize; 2], inputs: &[&GpuTensor]) -> GpuTensor {
+        let out = self.alloc(shape);
+        let mut buffers: Vec<&wgpu::Buffer> = inputs.iter().map(|t| t.buffer()).collect();
+        buffers.push(out.buffer());
+        self.dispatch(kernel, &[out.len() as u32], &buffers, self.grid(out.len(), 256));
+        out
+    }
+}
+
+impl Backend for GpuBackend {
+    type E = f32;
+    type Tensor = GpuTensor;
+
+    fn kind(&self) -> BackendKind {
+        BackendKind::Webgpu
+    }
+
+    fn upload(&self, shape: [usize; 2], data: &[f32]) -> GpuTensor {
+        assert_eq!(data.len(), shape[0] * shape[1], "upload: data length must match shape");
+        let t = self.alloc(shape);
+        if !data.is_empty() {
+            self.queue.write_buffer(t.buffer(), 0, bytemuck::cast_slice(data));
+        }
+        t
+    }
+
+    fn shape(&self, t: &GpuTensor) -> [usize; 2] {
+        t.shape
+    }
+
+    async fn read(&self, t: &GpuTensor) -> Vec<f32> {
+        self.read_buffer(t.buffer(), t.len()).await
+    }
+
+    fn flush(&self) {
+        self.submit();
+    }
+
+    fn matmul(&self, a: &GpuTensor, b: &GpuTensor, trans_a: bool, trans_b: bool) -> GpuTensor {
+        let [m, k] = if trans_a { [a.shape[1], a.shape[0]] } else { a.shape };
+        let [kb, n] = if trans_b { [b.shape[1], b.shape[0]] } else { b.shape };
+        assert_eq!(k, kb, "matmul: inner dimensions differ");
+        let c = self.alloc([m, n]);
+        let groups = [n.div_ceil(MATMUL_TILE).max(1), m.div_ceil(MATMUL_TILE).max(1)];
+        assert!(
+            groups.iter().all(|&g| g <= self.max_groups as usize),
+            "matmul: a {m}x{n} product exceeds the device's dispatch limits"
+        );
+        self.dispatch(
+            Kernel::Matmul,
+            &[m as u32, n as u32, k as u32, trans_a as u32, trans_b as u32],
+            &[a.buffer(), b.buffer(), c.buffer()],
+            [groups[0] as u32, groups[1] as u32],
+        );
+        c
+    }
+
+    fn add_bias(&self, x: &mut GpuTensor, bias: &GpuTensor) {
+        assert_eq!(bias.shape, [1, x.shape[1]], "add_bias: bias must be [1, cols]");
+        self.dispatch(
+            Kernel::AddBias,
+            &[x.len() as u32, x.shape[1] as u32],
+            &[x.buffer(), bias.buffer()],
+            self.grid(x.len(), 256),
+        );
+    }
+
+    fn sum_rows(&self, x: &GpuTensor) -> GpuTensor {
+        let [rows, cols] = x.shape;
+        let out = self.alloc([1, cols]);
+        self.dispatch(Kernel::SumRows, &[rows as u32, cols as u32], &[x.buffer(), out.buffer()], self.grid(cols, 64));
+        out
+    }
+
+    fn tanh(&self, x: &GpuTensor) -> GpuTensor {
+        self.map(Kernel::Tanh, x.shape, &[x])
+    }
+
+    fn tanh_backward(&self, y: &GpuTensor, dy: &GpuTensor) -> GpuTensor {
+        assert_eq!(y.shape, dy.shape, "tanh_backward: shapes differ");
+        self.map(Kernel::TanhBackward, y.shape, &[y, dy])
+    }
+
+    fn softmax(&self, logits: &GpuTensor) -> GpuTensor {
+        let [rows, cols] = logits.shape;
+        let out = self.alloc(logits.shape);
+        let params = [rows as u32, cols as u32];
+        self.dispatch(Kernel::Softmax, &params, &[logits.buffer(), out.buffer()], self.grid(rows, 64));
+        out
+    }
+
+    fn softmax_cross_entropy(&self, logits: &GpuTensor, labels: &GpuTensor) -> LossOutput<GpuTensor> {
+        let [rows, cols] = logits.shape;
+        assert_eq!(labels.shape, [rows, 1], "softmax_cross_entropy: labels must be [rows, 1]");
+        let (grad, loss, correct) = (self.alloc(logits.shape), self.alloc([1, 1]), self.alloc([1, 1]));
+        self.dispatch(
+            Kernel::CrossEntropy,
+            &[rows as u32, cols as u32],
+            &[logits.buffer(), labels.buffer(), grad.buffer(), loss.buffer(), correct.buffer()],
+            [1, 1],
+        );
+        LossOutput { loss, correct, grad }
+    }
+
+    fn sgd_update(&self, param: &mut GpuTensor, grad: &GpuTensor, lr: f32) {
+        assert_eq!(param.shape, grad.shape, "sgd_update: shapes differ");
+        self.dispatch(
+            Kernel::SgdUpdate,
+            &[param.len() as u32, lr.to_bits()],
+            &[param.buffer(), grad.buffer()],
+            self.grid(param.len(), 256),
+        );
+    }
+
+    fn gather_rows(&self, src: &GpuTensor, rows: &[u32]) -> GpuTensor {
+        let [src_rows, cols] = src.shape;
+        assert!(rows.iter().all(|&r| (r as usize) < src_rows), "gather_rows: row index out of range");
+        let index = self.pool.take((rows.len() * 4) as u64, wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST);
+        if !rows.is_empty() {
+            self.queue.write_buffer(index.buffer(), 0, bytemuck::cast_slice(rows));
+        }
+        let out = self.alloc([rows.len(), cols]);
+        self.dispatch(
+            Kernel::GatherRows,
+            &[out.len() as u32, cols as u32],
+            &[src.buffer(), index.buffer(), out.buffer()],
+            self.grid(out.len(), 256),
+        );
+        out
+    }
+}
