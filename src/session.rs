@@ -1,7 +1,8 @@
-//! Session: one experiment built from a spec (dataset, model, trainer, backend).
+//! Session: one experiment built from a spec (dataset, model, trainer) on one backend.
 //! The wasm API and the native tests drive the engine only through this type.
 
 use crate::backend::cpu::CpuBackend;
+use crate::backend::gpu::GpuBackend;
 use crate::backend::BackendKind;
 use crate::data::{self, Dataset};
 use crate::spec::{ExperimentSpec, SpecError};
@@ -20,7 +21,7 @@ pub struct BackendInfo {
     pub reason: String,
 }
 
-/// The numbers `metrics()` reports: the latest epoch record plus the step count.
+/// The numbers `metrics()` reports: the latest epoch record plus counters.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Metrics {
@@ -30,20 +31,67 @@ pub struct Metrics {
     pub test_loss: f32,
     pub train_acc: f32,
     pub test_acc: f32,
+    /// Command buffers submitted to the GPU so far (0 on the CPU).
+    pub gpu_submissions: u64,
+    /// The step at which the weights were last copied back to CPU memory.
+    pub weights_synced_at_step: Option<u64>,
+}
+
+/// A host copy of the weights, taken while training on the GPU.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WeightSnapshot {
+    pub step: u64,
+    pub parameters: Vec<f32>,
+}
+
+enum Engine {
+    Cpu(Trainer<CpuBackend<f32>>),
+    Gpu(Trainer<GpuBackend>),
+}
+
+/// Runs the same code on whichever trainer the session holds.
+macro_rules! with_trainer {
+    ($engine:expr, $t:ident => $body:expr) => {
+        match $engine {
+            Engine::Cpu($t) => $body,
+            Engine::Gpu($t) => $body,
+        }
+    };
 }
 
 pub struct Session {
     spec: ExperimentSpec,
     data: Dataset,
-    trainer: Trainer<CpuBackend<f32>>,
+    engine: Engine,
+    adapter: String,
+    reason: String,
+    snapshot: Option<WeightSnapshot>,
+}
+
+fn cpu_adapter_name() -> String {
+    if cfg!(target_arch = "wasm32") { "ndarray on wasm32 (simd128)" } else { "ndarray (native)" }.into()
 }
 
 impl Session {
+    /// A session on the CPU backend.
     pub fn new(spec: ExperimentSpec) -> Result<Self, SpecError> {
         spec.validate()?;
         let data = data::build(&spec.dataset, spec.train_points());
-        let trainer = Trainer::new(CpuBackend::new(), &spec, &data);
-        Ok(Session { spec, data, trainer })
+        let engine = Engine::Cpu(Trainer::new(CpuBackend::new(), &spec, &data));
+        Ok(Session { spec, data, engine, adapter: cpu_adapter_name(), reason: "CPU".into(), snapshot: None })
+    }
+
+    /// A session on a GPU backend.
+    pub fn on_gpu(spec: ExperimentSpec, gpu: GpuBackend) -> Result<Self, SpecError> {
+        spec.validate()?;
+        let data = data::build(&spec.dataset, spec.train_points());
+        let info = gpu.adapter_info();
+        let adapter = match (info.name.is_empty(), info.backend.as_str()) {
+            (true, backend) => backend.to_string(),
+            (false, backend) => format!("{} ({backend})", info.name),
+        };
+        let engine = Engine::Gpu(Trainer::new(gpu, &spec, &data));
+        Ok(Session { spec, data, engine, adapter, reason: "WebGPU".into(), snapshot: None })
     }
 
     pub fn spec(&self) -> &ExperimentSpec {
@@ -54,40 +102,55 @@ impl Session {
         &self.data
     }
 
+    /// Records why this backend was chosen, for the badge and `backend()`.
+    pub fn set_backend_reason(&mut self, reason: impl Into<String>) {
+        self.reason = reason.into();
+    }
+
     pub fn backend_info(&self) -> BackendInfo {
-        let adapter = if cfg!(target_arch = "wasm32") { "ndarray on wasm32 (simd128)" } else { "ndarray (native)" };
-        BackendInfo {
-            kind: BackendKind::Cpu,
-            adapter: adapter.into(),
-            reason: "CPU: this build has no WebGPU backend yet".into(),
-        }
+        let kind = match self.engine {
+            Engine::Cpu(_) => BackendKind::Cpu,
+            Engine::Gpu(_) => BackendKind::Webgpu,
+        };
+        BackendInfo { kind, adapter: self.adapter.clone(), reason: self.reason.clone() }
     }
 
     pub fn train_steps(&mut self, n: u64) {
-        self.trainer.train_steps(n);
+        with_trainer!(&mut self.engine, t => t.train_steps(n))
     }
 
     pub fn steps_per_epoch(&self) -> u64 {
-        self.trainer.steps_per_epoch()
+        with_trainer!(&self.engine, t => t.steps_per_epoch())
+    }
+
+    fn gpu_submissions(&self) -> u64 {
+        match &self.engine {
+            Engine::Cpu(_) => 0,
+            Engine::Gpu(t) => t.be.submissions(),
+        }
     }
 
     /// Brings the history up to date and reports the latest record.
     pub async fn metrics(&mut self) -> Metrics {
-        self.trainer.sync_history().await;
-        let last = *self.trainer.history().last().expect("epoch 0 is always recorded");
+        let (step, last) = with_trainer!(&mut self.engine, t => {
+            t.sync_history().await;
+            (t.step(), *t.history().last().expect("epoch 0 is always recorded"))
+        });
         Metrics {
-            step: self.trainer.step(),
+            step,
             epoch: last.epoch,
             train_loss: last.train_loss,
             test_loss: last.test_loss,
             train_acc: last.train_acc,
             test_acc: last.test_acc,
+            gpu_submissions: self.gpu_submissions(),
+            weights_synced_at_step: self.snapshot.as_ref().map(|s| s.step),
         }
     }
 
     /// Epoch records from index `from` on (call `metrics` first to sync).
     pub fn history_since(&self, from: usize) -> &[EpochRecord] {
-        let h = self.trainer.history();
+        let h = with_trainer!(&self.engine, t => t.history());
         &h[from.min(h.len())..]
     }
 
@@ -103,11 +166,19 @@ impl Session {
                 points.push(GRID_EXTENT - (i as f32 + 0.5) * cell);
             }
         }
-        self.trainer.predict(&points, 2).await
+        with_trainer!(&self.engine, t => t.predict(&points, 2).await)
     }
 
     pub async fn parameters(&self) -> Vec<f32> {
-        self.trainer.parameters().await
+        with_trainer!(&self.engine, t => t.parameters().await)
+    }
+
+    /// Copies the weights into CPU memory (the caller does this every few seconds on
+    /// the GPU, so that a lost device costs at most that much training).
+    pub async fn sync_weights(&mut self) -> &WeightSnapshot {
+        let step = with_trainer!(&self.engine, t => t.step());
+        let parameters = self.parameters().await;
+        self.snapshot.insert(WeightSnapshot { step, parameters })
     }
 }
 
@@ -128,6 +199,7 @@ mod tests {
         assert!(m.train_acc >= 0.9, "train accuracy {} after 1500 epochs", m.train_acc);
         assert!(m.train_loss < start.train_loss / 3.0);
         assert_eq!(s.history_since(0).len(), 1501);
+        assert_eq!(m.gpu_submissions, 0);
     }
 
     #[test]
@@ -138,6 +210,16 @@ mod tests {
         for cell in g.chunks(2) {
             assert!((cell[0] + cell[1] - 1.0).abs() < 1e-5);
         }
+    }
+
+    #[test]
+    fn weight_snapshots_record_the_step_and_the_weights() {
+        let mut s = Session::new(ExperimentSpec::default()).unwrap();
+        s.train_steps(7);
+        let snap = pollster::block_on(s.sync_weights()).clone();
+        assert_eq!(snap.step, 7);
+        assert_eq!(snap.parameters, pollster::block_on(s.parameters()));
+        assert_eq!(pollster::block_on(s.metrics()).weights_synced_at_step, Some(7));
     }
 
     #[test]

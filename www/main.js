@@ -62,9 +62,25 @@ engine.on('crash', (error) => banner.show(`${error.message}. Reload the page to 
 function showExperiment({ spec, link, backend }) {
   form.show(spec);
   writeFragment(link);
-  const name = backend.kind === 'cpu' ? 'CPU' : 'WebGPU';
-  $('backend-badge').textContent = `${name} · ${backend.adapter}`;
-  $('backend-badge').title = backend.reason;
+  $('backend-badge').textContent = backend.reason;
+  $('backend-badge').title = `Running on ${backend.adapter}`;
+}
+
+// Page options from the query string: ?backend=cpu|gpu|auto and ?weightSync=<seconds>.
+function pageOptions() {
+  const params = new URLSearchParams(location.search);
+  const notices = [];
+  let backend = params.get('backend');
+  if (backend !== null && !['cpu', 'gpu', 'auto'].includes(backend)) {
+    notices.push(`Ignoring ?backend=${backend.slice(0, 20)}: use cpu, gpu or auto.`);
+    backend = null;
+  }
+  let weightSyncSeconds = params.has('weightSync') ? Number(params.get('weightSync')) : null;
+  if (weightSyncSeconds !== null && !(weightSyncSeconds >= 0.5 && weightSyncSeconds <= 3600)) {
+    notices.push('Ignoring ?weightSync: use a number of seconds between 0.5 and 3600.');
+    weightSyncSeconds = null;
+  }
+  return { backend: backend === 'auto' ? null : backend, weightSyncSeconds, notices };
 }
 
 // Loads a spec or link; on failure the current experiment stays and the reason is shown.
@@ -86,10 +102,11 @@ async function load(source) {
 const userLoad = (source) => load(source).catch(() => {});
 
 const ready = (async () => {
-  const opened = await engine.call('open', { fragment: readFragment() });
+  const { notices, ...options } = pageOptions();
+  const opened = await engine.call('open', { fragment: readFragment(), ...options });
   showExperiment(opened);
   if (opened.error) banner.show(`This link could not be opened: ${opened.error} Showing the default experiment instead.`);
-  else if (opened.warning) banner.show(opened.warning, 'notice');
+  else if (opened.warning || notices.length) banner.show([opened.warning, ...notices].filter(Boolean).join(' '), 'notice');
 })();
 
 onFragmentEdited((fragment) => userLoad(fragment));

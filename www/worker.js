@@ -2,6 +2,7 @@
 // chunks while playing, and answers {id, method, args} requests from the main thread.
 // It pushes {event: 'update'} messages with metrics, new history rows and the decision grid.
 import init, { Session, decodeLink, defaultSpec, normalizeSpec } from './glassbox.js';
+import { chooseBackend } from './backend_choice.js';
 
 const GRID_RESOLUTION = 64;
 const CHUNK_BUDGET_MS = 14;
@@ -9,6 +10,9 @@ const MAX_STEPS_PER_CALL = 2000;
 
 let session = null;
 let playing = false;
+// Page options: a forced backend (?backend=) and the weight-sync interval (?weightSync=, s).
+const options = { backend: null, weightSyncMs: 5000 };
+let lastWeightSync = 0;
 let historySent = 0;
 let generation = 0;
 let pointsSent = -1;
@@ -39,14 +43,29 @@ function describe() {
   return { spec: JSON.parse(session.specJson()), link: session.link(), backend: session.backend() };
 }
 
-function replaceSession(specJson) {
-  const next = new Session(specJson); // throws on an invalid spec, before anything changes
+// Builds a session for the spec on the backend the request allows, then swaps it in.
+// Throws on an invalid spec before anything changes.
+async function replaceSession(specJson) {
+  const request = options.backend ?? JSON.parse(specJson).backend ?? 'auto';
+  const probeSessions = async () => ({ cpu: new Session(specJson), gpu: await Session.onGpu(specJson) });
+  let { kind, reason } = await chooseBackend(request, probeSessions);
+  let next = null;
+  if (kind === 'gpu') {
+    try {
+      next = await Session.onGpu(specJson);
+    } catch (e) {
+      reason = `CPU: WebGPU failed to start (${e.message})`;
+    }
+  }
+  next ??= new Session(specJson);
+  next.setBackendReason(reason);
   if (session) session.free();
   session = next;
   generation += 1;
   historySent = 0;
   speed.steps = 0;
   speed.ms = 0;
+  lastWeightSync = performance.now();
 }
 
 // Accepts a spec object, spec JSON text, a fragment ("#v=1&s=…") or a URL holding one.
@@ -93,6 +112,10 @@ async function playLoop() {
     await exclusive(async () => {
       if (!playing) return;
       const steps = trainFor(CHUNK_BUDGET_MS);
+      if (session.backend().kind === 'webgpu' && performance.now() - lastWeightSync > options.weightSyncMs) {
+        await session.syncWeights();
+        lastWeightSync = performance.now();
+      }
       const now = performance.now();
       // Exponentially weighted, so the display follows changes within a second or so.
       speed.steps = speed.steps * 0.9 + steps;
@@ -113,7 +136,9 @@ function setPlaying(on) {
 
 const methods = {
   // Opens the experiment in a page's fragment; a bad link falls back to the default.
-  async open({ fragment }) {
+  async open({ fragment, backend = null, weightSyncSeconds = null }) {
+    options.backend = backend;
+    if (weightSyncSeconds != null) options.weightSyncMs = weightSyncSeconds * 1000;
     let warning = null;
     let error = null;
     let specJson = defaultSpec();
@@ -124,7 +149,7 @@ const methods = {
         error = String(e.message ?? e);
       }
     }
-    replaceSession(specJson);
+    await replaceSession(specJson);
     await publish();
     return { ...describe(), warning, error };
   },
@@ -132,13 +157,13 @@ const methods = {
   async load({ source }) {
     const { specJson, warning = null } = specFromSource(source);
     setPlaying(false);
-    replaceSession(specJson);
+    await replaceSession(specJson);
     await publish();
     return { ...describe(), warning };
   },
   async reset() {
     setPlaying(false);
-    replaceSession(session.specJson());
+    await replaceSession(session.specJson());
     await publish();
     return describe();
   },

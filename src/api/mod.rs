@@ -3,6 +3,7 @@
 //! Specs cross the boundary as JSON text (so 0.03 stays 0.03, not its f32 widening);
 //! bulk numbers cross as typed arrays; everything else through serde-wasm-bindgen.
 
+use crate::backend::gpu::GpuBackend;
 use crate::session::Session;
 use crate::spec::{link, ExperimentSpec};
 use js_sys::{Float32Array, Object, Promise, Reflect, Uint32Array};
@@ -71,12 +72,42 @@ pub struct WasmSession {
     inner: Rc<RefCell<Session>>,
 }
 
+// Borrows are held across awaits on purpose: the worker serialises every call, so no
+// other borrow can happen while a future is pending.
+#[allow(clippy::await_holding_refcell_ref)]
 #[wasm_bindgen(js_class = Session)]
 impl WasmSession {
+    /// A session on the CPU backend.
     #[wasm_bindgen(constructor)]
     pub fn new(spec_json: &str) -> Result<WasmSession, JsError> {
         let session = Session::new(parse_spec(spec_json)?).map_err(|e| JsError::new(&e.0))?;
         Ok(WasmSession { inner: Rc::new(RefCell::new(session)) })
+    }
+
+    /// Resolves to a session on WebGPU; rejects with a readable reason when there is no
+    /// usable adapter or device.
+    #[wasm_bindgen(js_name = onGpu)]
+    pub async fn on_gpu(spec_json: String) -> Result<WasmSession, JsError> {
+        let spec = parse_spec(&spec_json)?;
+        let gpu = GpuBackend::new().await.map_err(|e| JsError::new(&e.0))?;
+        let session = Session::on_gpu(spec, gpu).map_err(|e| JsError::new(&e.0))?;
+        Ok(WasmSession { inner: Rc::new(RefCell::new(session)) })
+    }
+
+    /// Records why this backend was chosen (shown by the badge and `backend()`).
+    #[wasm_bindgen(js_name = setBackendReason)]
+    pub fn set_backend_reason(&self, reason: &str) {
+        self.inner.borrow_mut().set_backend_reason(reason);
+    }
+
+    /// Copies the weights to CPU memory; resolves to the step they were taken at.
+    #[wasm_bindgen(js_name = syncWeights)]
+    pub fn sync_weights(&self) -> Promise {
+        let inner = self.inner.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let mut session = inner.borrow_mut();
+            Ok(JsValue::from(session.sync_weights().await.step as f64))
+        })
     }
 
     #[wasm_bindgen(js_name = specJson)]

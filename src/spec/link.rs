@@ -190,6 +190,14 @@ mod tests {
     }
 
     #[test]
+    fn links_written_before_the_backend_field_still_open() {
+        let mut v = serde_json::to_value(ExperimentSpec::default()).unwrap();
+        v.as_object_mut().unwrap().remove("backend");
+        let d = decode(&format!("v=1&s={}", payload_of(&v.to_string()))).unwrap();
+        assert_eq!(d.spec, ExperimentSpec::default());
+    }
+
+    #[test]
     fn decompression_bombs_are_bounded() {
         let bomb = " ".repeat(MAX_PAYLOAD_BYTES * 20);
         let e = decode(&format!("v=1&s={}", payload_of(&bomb))).unwrap_err();

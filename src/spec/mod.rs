@@ -23,6 +23,19 @@ pub struct ExperimentSpec {
     pub dataset: DatasetSpec,
     pub model: ModelSpec,
     pub training: TrainingSpec,
+    /// Where to train; a `?backend=` URL parameter overrides it.
+    #[serde(default)]
+    pub backend: BackendChoice,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum BackendChoice {
+    /// WebGPU only on a hardware adapter that a start-up probe shows to be faster.
+    #[default]
+    Auto,
+    Cpu,
+    Gpu,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,6 +114,7 @@ impl Default for ExperimentSpec {
                 batch_size: 10,
                 seed: 1,
             },
+            backend: BackendChoice::Auto,
         }
     }
 }
