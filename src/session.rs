@@ -44,6 +44,8 @@ pub struct WeightSnapshot {
     pub parameters: Vec<f32>,
 }
 
+// One per session, so the variants' size difference costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 enum Engine {
     Cpu(Trainer<CpuBackend<f32>>),
     Gpu(Trainer<GpuBackend>),

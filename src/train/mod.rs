@@ -104,7 +104,7 @@ impl<B: Backend> Trainer<B> {
             let end = ((k + 1) * self.batch_size).min(self.train.len);
             self.sgd_step(k * self.batch_size..end);
             self.step += 1;
-            if self.step % spe == 0 {
+            if self.step.is_multiple_of(spe) {
                 self.queue_evaluation(self.epoch());
             }
         }
