@@ -11,6 +11,8 @@ layers=("$@")
 
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
+# Mesa (lavapipe) complains on every adapter request when this is unset.
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 
 for layer in "${layers[@]}"; do
   case "$layer" in
