@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test pyramid, or the layers named: native, browser, e2e.
-#   native   cargo test (unit, gradient checks, codec, determinism)
+#   native   cargo test (unit, gradient checks, codec, determinism, GPU parity, runner)
 #   browser  wasm-pack test in headless Chromium, in the page and in a dedicated worker
 #   e2e      Playwright against the trunk-built dist/
 source "$(dirname "$0")/tools.sh"
@@ -18,7 +18,7 @@ for layer in "${layers[@]}"; do
   case "$layer" in
     native)
       say "native tests"
-      cargo test --release
+      cargo test --release --features native
       ;;
     browser)
       say "browser tests (page)"

@@ -5,6 +5,7 @@ use crate::backend::cpu::CpuBackend;
 use crate::backend::gpu::GpuBackend;
 use crate::backend::BackendKind;
 use crate::data::{self, Dataset};
+use crate::nn::format::{MlpParams, ModelError};
 use crate::spec::{ExperimentSpec, SpecError};
 use crate::train::{EpochRecord, Trainer};
 
@@ -175,6 +176,17 @@ impl Session {
         with_trainer!(&self.engine, t => t.parameters().await)
     }
 
+    /// The trained model in the documented model format (see `nn::format`).
+    pub async fn model_json(&self) -> String {
+        with_trainer!(&self.engine, t => t.model.export(&t.be).await).to_json()
+    }
+
+    /// Loads weights from a model file; the architecture must match the spec's.
+    pub fn load_model(&mut self, json: &str) -> Result<(), ModelError> {
+        let params = MlpParams::parse(json)?;
+        with_trainer!(&mut self.engine, t => t.model.import(&t.be, &params))
+    }
+
     /// Copies the weights into CPU memory (the caller does this every few seconds on
     /// the GPU, so that a lost device costs at most that much training).
     pub async fn sync_weights(&mut self) -> &WeightSnapshot {
@@ -222,6 +234,19 @@ mod tests {
         assert_eq!(snap.step, 7);
         assert_eq!(snap.parameters, pollster::block_on(s.parameters()));
         assert_eq!(pollster::block_on(s.metrics()).weights_synced_at_step, Some(7));
+    }
+
+    #[test]
+    fn a_saved_model_loads_into_a_fresh_session_with_the_same_predictions() {
+        let mut trained = Session::new(ExperimentSpec::default()).unwrap();
+        trained.train_steps(500);
+        let json = pollster::block_on(trained.model_json());
+        let mut fresh = Session::new(ExperimentSpec::default()).unwrap();
+        fresh.load_model(&json).unwrap();
+        assert_eq!(pollster::block_on(fresh.decision_grid(8)), pollster::block_on(trained.decision_grid(8)));
+        let mut other = ExperimentSpec::default();
+        other.model.hidden = vec![4];
+        assert!(Session::new(other).unwrap().load_model(&json).is_err());
     }
 
     #[test]

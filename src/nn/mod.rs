@@ -2,6 +2,8 @@
 //! methods. A dense layer stores its weight as [out, in] with y = x·Wᵀ + b (PyTorch's
 //! layout), so reference libraries can load the same numbers.
 
+pub mod format;
+
 use crate::backend::{Backend, Real};
 use crate::rng::{Rng, Stream};
 use crate::spec::Activation;

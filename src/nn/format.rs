@@ -1,0 +1,321 @@
+//! The model file format, version 1: JSON `{"format": "glassbox-model", "version": 1,
+//! "layers": [...]}` with PyTorch layouts, so reference libraries can load the weights.
+//!
+//! A dense layer is `{"type": "dense", "inFeatures", "outFeatures", "weight", "bias"}`
+//! with weight [out, in] (y = x·Wᵀ + b); an activation is `{"type": "activation",
+//! "function": "tanh"}`. A tensor is `{"shape": [...], "dtype": "f32"}` plus either
+//! `"data": [numbers]` or `"base64": "<little-endian f32 bytes>"`. Parsing is strict and
+//! bounded; every failure is a `ModelError` naming the layer and field.
+
+use crate::backend::{Backend, Real};
+use crate::nn::{Dense, Mlp};
+use crate::spec::Activation;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+pub const FORMAT: &str = "glassbox-model";
+pub const VERSION: u32 = 1;
+/// Largest model file accepted, in bytes.
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelError(pub String);
+
+impl std::fmt::Display for ModelError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+fn fail<T>(msg: impl Into<String>) -> Result<T, ModelError> {
+    Err(ModelError(msg.into()))
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFile {
+    pub format: String,
+    pub version: u32,
+    pub layers: Vec<LayerRecord>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
+pub enum LayerRecord {
+    #[serde(rename_all = "camelCase")]
+    Dense { in_features: usize, out_features: usize, weight: TensorRecord, bias: TensorRecord },
+    Activation { function: Activation },
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TensorRecord {
+    pub shape: Vec<usize>,
+    pub dtype: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<f32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base64: Option<String>,
+}
+
+impl TensorRecord {
+    /// A tensor stored as little-endian base64 (compact, exact).
+    pub fn from_values(shape: Vec<usize>, values: &[f32]) -> Self {
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        TensorRecord { shape, dtype: "f32".into(), data: None, base64: Some(STANDARD.encode(bytes)) }
+    }
+
+    /// The values, checked against the shape; `what` names the tensor in errors.
+    pub fn values(&self, what: &str) -> Result<Vec<f32>, ModelError> {
+        if self.dtype != "f32" {
+            return fail(format!("{what}: dtype \"{}\" is not supported (only f32)", self.dtype));
+        }
+        let values = match (&self.data, &self.base64) {
+            (Some(data), None) => data.clone(),
+            (None, Some(text)) => {
+                let bytes = STANDARD.decode(text).or_else(|_| fail(format!("{what}: base64 is malformed")))?;
+                if bytes.len() % 4 != 0 {
+                    return fail(format!("{what}: base64 holds {} bytes, not a whole number of f32", bytes.len()));
+                }
+                bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+            }
+            _ => return fail(format!("{what}: give exactly one of \"data\" and \"base64\"")),
+        };
+        let expected = self.shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+        if expected != Some(values.len()) {
+            return fail(format!("{what}: shape {:?} needs {:?} values, found {}", self.shape, expected, values.len()));
+        }
+        if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+            return fail(format!("{what}: value {i} is not finite"));
+        }
+        Ok(values)
+    }
+}
+
+/// One dense layer's parameters in PyTorch layout.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DenseParams {
+    /// [out, in], row-major.
+    pub weight: Vec<f32>,
+    pub bias: Vec<f32>,
+    pub in_features: usize,
+    pub out_features: usize,
+}
+
+/// An MLP as stored: dense layers with one activation between consecutive ones.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MlpParams {
+    pub activation: Activation,
+    pub dense: Vec<DenseParams>,
+}
+
+impl MlpParams {
+    /// Layer widths [inputs, hidden…, outputs].
+    pub fn sizes(&self) -> Vec<usize> {
+        let mut sizes = vec![self.dense.first().map_or(0, |d| d.in_features)];
+        sizes.extend(self.dense.iter().map(|d| d.out_features));
+        sizes
+    }
+
+    pub fn to_file(&self) -> ModelFile {
+        let mut layers = Vec::new();
+        for (i, d) in self.dense.iter().enumerate() {
+            if i > 0 {
+                layers.push(LayerRecord::Activation { function: self.activation });
+            }
+            layers.push(LayerRecord::Dense {
+                in_features: d.in_features,
+                out_features: d.out_features,
+                weight: TensorRecord::from_values(vec![d.out_features, d.in_features], &d.weight),
+                bias: TensorRecord::from_values(vec![d.out_features], &d.bias),
+            });
+        }
+        ModelFile { format: FORMAT.into(), version: VERSION, layers }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&self.to_file()).expect("a model always serialises")
+    }
+
+    /// Parses and checks a model file: format, version, shapes, the layer chain.
+    pub fn parse(json: &str) -> Result<MlpParams, ModelError> {
+        if json.len() > MAX_FILE_BYTES {
+            return fail(format!("The model file is {} bytes; the limit is {MAX_FILE_BYTES}.", json.len()));
+        }
+        let file: ModelFile =
+            serde_json::from_str(json).or_else(|e| fail(format!("Not a Glassbox model file: {e}.")))?;
+        if file.format != FORMAT {
+            return fail(format!("The file's format is \"{}\", not \"{FORMAT}\".", file.format));
+        }
+        if file.version != VERSION {
+            return fail(format!("The model file has version {}, but this Glassbox reads version {VERSION}.", file.version));
+        }
+        let mut dense = Vec::new();
+        let mut activation = None;
+        let mut expect_dense = true;
+        for (i, layer) in file.layers.iter().enumerate() {
+            match layer {
+                LayerRecord::Dense { in_features, out_features, weight, bias } => {
+                    if !expect_dense {
+                        return fail(format!("layers[{i}]: two dense layers need an activation between them"));
+                    }
+                    if *in_features == 0 || *out_features == 0 {
+                        return fail(format!("layers[{i}]: dense layers need at least one input and one output"));
+                    }
+                    if let Some(prev) = dense.last().map(|d: &DenseParams| d.out_features) {
+                        if prev != *in_features {
+                            return fail(format!("layers[{i}]: takes {in_features} inputs but the layer before gives {prev}"));
+                        }
+                    }
+                    if weight.shape != [*out_features, *in_features] || bias.shape != [*out_features] {
+                        return fail(format!(
+                            "layers[{i}]: weight must be [{out_features}, {in_features}] and bias [{out_features}], found {:?} and {:?}",
+                            weight.shape, bias.shape
+                        ));
+                    }
+                    dense.push(DenseParams {
+                        weight: weight.values(&format!("layers[{i}].weight"))?,
+                        bias: bias.values(&format!("layers[{i}].bias"))?,
+                        in_features: *in_features,
+                        out_features: *out_features,
+                    });
+                    expect_dense = false;
+                }
+                LayerRecord::Activation { function } => {
+                    if expect_dense {
+                        return fail(format!("layers[{i}]: an activation must follow a dense layer"));
+                    }
+                    if activation.is_some_and(|a| a != *function) {
+                        return fail(format!("layers[{i}]: every hidden layer must use the same activation"));
+                    }
+                    activation = Some(*function);
+                    expect_dense = true;
+                }
+            }
+        }
+        if dense.is_empty() || expect_dense {
+            return fail("The model must start and end with a dense layer.");
+        }
+        Ok(MlpParams { activation: activation.unwrap_or(Activation::Tanh), dense })
+    }
+}
+
+impl<B: Backend> Mlp<B> {
+    /// The model's parameters, read back from the device.
+    pub async fn export(&self, be: &B) -> MlpParams {
+        let mut dense = Vec::with_capacity(self.layers.len());
+        for layer in &self.layers {
+            let [out_features, in_features] = be.shape(&layer.weight);
+            let to_f32 = |v: Vec<B::E>| v.into_iter().map(|x| x.to_f64() as f32).collect();
+            dense.push(DenseParams {
+                weight: to_f32(be.read(&layer.weight).await),
+                bias: to_f32(be.read(&layer.bias).await),
+                in_features,
+                out_features,
+            });
+        }
+        MlpParams { activation: self.activation, dense }
+    }
+
+    /// Replaces the weights with `params`, which must have this model's architecture.
+    pub fn import(&mut self, be: &B, params: &MlpParams) -> Result<(), ModelError> {
+        let sizes: Vec<usize> = std::iter::once(self.layers.first().map_or(0, |l| be.shape(&l.weight)[1]))
+            .chain(self.layers.iter().map(|l| be.shape(&l.weight)[0]))
+            .collect();
+        if params.sizes() != sizes {
+            return fail(format!("The model has layer sizes {:?}, but this experiment needs {:?}.", params.sizes(), sizes));
+        }
+        if params.dense.len() > 1 && params.activation != self.activation {
+            return fail(format!(
+                "The model uses the {:?} activation, but this experiment uses {:?}.",
+                params.activation, self.activation
+            ));
+        }
+        let upload = |shape: [usize; 2], v: &[f32]| be.upload(shape, &v.iter().map(|&x| B::E::from_f32(x)).collect::<Vec<_>>());
+        self.layers = params
+            .dense
+            .iter()
+            .map(|d| Dense {
+                weight: upload([d.out_features, d.in_features], &d.weight),
+                bias: upload([1, d.out_features], &d.bias),
+            })
+            .collect();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+    use super::*;
+
+    fn sample() -> MlpParams {
+        MlpParams {
+            activation: Activation::Tanh,
+            dense: vec![
+                DenseParams { weight: vec![0.5, -1.0, 0.25, 2.0, 1e-8, -3.5], bias: vec![0.1, 0.2, 0.3], in_features: 2, out_features: 3 },
+                DenseParams { weight: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], bias: vec![-0.5, 0.5], in_features: 3, out_features: 2 },
+            ],
+        }
+    }
+
+    #[test]
+    fn round_trip_is_exact() {
+        let m = sample();
+        let json = m.to_json();
+        assert!(json.starts_with(r#"{"format":"glassbox-model","version":1,"layers":[{"type":"dense""#), "{json}");
+        assert_eq!(MlpParams::parse(&json).unwrap(), m);
+        assert_eq!(m.sizes(), vec![2, 3, 2]);
+    }
+
+    #[test]
+    fn plain_arrays_are_accepted() {
+        let json = r#"{"format":"glassbox-model","version":1,"layers":[
+            {"type":"dense","inFeatures":1,"outFeatures":2,
+             "weight":{"shape":[2,1],"dtype":"f32","data":[1,2]},"bias":{"shape":[2],"dtype":"f32","data":[0,0]}}]}"#;
+        let m = MlpParams::parse(json).unwrap();
+        assert_eq!(m.dense[0].weight, vec![1.0, 2.0]);
+    }
+
+    #[test]
+    fn broken_files_are_rejected_with_the_place_named() {
+        let good = sample().to_json();
+        let mut v: serde_json::Value = serde_json::from_str(&good).unwrap();
+        let case = |edit: &dyn Fn(&mut serde_json::Value), expect: &str| {
+            let mut bad = v.clone();
+            edit(&mut bad);
+            let e = MlpParams::parse(&bad.to_string()).unwrap_err();
+            assert!(e.0.contains(expect), "{e}");
+        };
+        case(&|m| m["format"] = "other".into(), "format");
+        case(&|m| m["version"] = 7.into(), "version 7");
+        case(&|m| m["layers"][0]["weight"]["shape"] = serde_json::json!([3, 3]), "layers[0]: weight must be");
+        case(&|m| m["layers"][2]["inFeatures"] = 4.into(), "layers[2]: takes 4 inputs");
+        case(&|m| m["layers"][0]["bias"]["base64"] = "@@@".into(), "layers[0].bias: base64 is malformed");
+        case(&|m| m["layers"][0]["bias"]["data"] = serde_json::json!([1, 2, 3]), "exactly one");
+        case(&|m| m["layers"][0]["weight"]["dtype"] = "f16".into(), "dtype");
+        case(&|m| m["layers"].as_array_mut().unwrap().truncate(2), "end with a dense layer");
+        case(&|m| m["layers"][1]["type"] = "dense".into(), "Not a Glassbox model file");
+        v["layers"][0]["bias"] = serde_json::json!({"shape": [3], "dtype": "f32", "data": [1, 2, 3]});
+        assert!(MlpParams::parse(&v.to_string()).is_ok());
+        assert!(MlpParams::parse("{").unwrap_err().0.contains("Not a Glassbox model file"));
+    }
+
+    #[test]
+    fn a_model_exports_and_imports_exactly_and_refuses_other_architectures() {
+        use crate::backend::cpu::CpuBackend;
+        let be = CpuBackend::<f32>::new();
+        let a = Mlp::init(&be, &[2, 8, 8, 2], Activation::Tanh, 1);
+        let params = pollster::block_on(a.export(&be));
+        let mut b = Mlp::init(&be, &[2, 8, 8, 2], Activation::Tanh, 2);
+        assert_ne!(pollster::block_on(b.export(&be)), params);
+        b.import(&be, &MlpParams::parse(&params.to_json()).unwrap()).unwrap();
+        assert_eq!(pollster::block_on(b.export(&be)), params);
+        let mut c = Mlp::init(&be, &[2, 4, 2], Activation::Tanh, 1);
+        assert!(c.import(&be, &params).unwrap_err().0.contains("layer sizes"));
+    }
+}
