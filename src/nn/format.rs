@@ -42,6 +42,8 @@ pub struct ModelFile {
     pub layers: Vec<LayerRecord>,
 }
 
+// A file record, read once: the size gap between variants does not matter here.
+#[allow(clippy::large_enum_variant)]
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
 pub enum LayerRecord {
