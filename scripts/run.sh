@@ -4,4 +4,5 @@ source "$(dirname "$0")/tools.sh"
 ensure_build_tools
 cd "$ROOT"
 say "Glassbox will be at http://127.0.0.1:8080/"
-exec trunk serve --release --offline
+# No autoreload: its injected inline script would break the strict CSP.
+exec trunk serve --release --offline --no-autoreload

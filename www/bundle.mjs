@@ -21,10 +21,14 @@ await build({
   logLevel: 'warning',
 });
 
-// Trunk preloads the wasm glue into the page, but only the worker loads the engine: the
-// preloads would download it twice and Chromium warns that they go unused.
+// Trunk adds preloads and an inline loader that start the engine in the page, but only
+// the worker runs it: they would download and instantiate it twice, and the inline
+// script would need a CSP exception. The page keeps only its own module script.
 const html = path.join(outdir, 'index.html');
 if (fs.existsSync(html)) {
-  const page = fs.readFileSync(html, 'utf8');
-  fs.writeFileSync(html, page.replace(/<link rel="(?:module)?preload"[^>]*glassbox[^>]*>/g, ''));
+  const page = fs.readFileSync(html, 'utf8')
+    .replace(/<link rel="(?:module)?preload"[^>]*glassbox[^>]*>/g, '')
+    .replace(/<script type="module">\s*import init, \* as bindings from '\.\/glassbox\.js';[\s\S]*?<\/script>/, '');
+  if (/<script(?![^>]*\bsrc=)[^>]*>/.test(page)) throw new Error('index.html still has an inline script, which the CSP forbids');
+  fs.writeFileSync(html, page);
 }
