@@ -1,0 +1,93 @@
+// Runs every workload on every Glassbox backend (cpu, webgpu) and every TF.js backend
+// (cpu, wasm, webgl, webgpu) in one headless Chromium, then prints a table (median ms,
+// steps/s, Glassbox ÷ fastest TF.js) and writes bench/results/latest.json.
+//   node bench/run.mjs   (after `trunk build --release --offline` and `npm ci` in bench/)
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '../e2e/server.mjs';
+import { CHROMIUM_FLAGS } from '../e2e/browser.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const site = fs.mkdtempSync(path.join(os.tmpdir(), 'glassbox-bench-'));
+for (const f of fs.readdirSync(path.join(here, 'page'))) fs.symlinkSync(path.join(here, 'page', f), path.join(site, f));
+fs.symlinkSync(path.join(here, '..', 'dist'), path.join(site, 'glassbox'));
+fs.symlinkSync(path.join(here, 'node_modules', '@tensorflow'), path.join(site, 'tf'));
+
+const WORKLOADS = [
+  { id: 'w1', name: 'W1 MLP 2-8-8-2 step (batch 10)', unit: 'ms/step' },
+  { id: 'w1grid', name: 'W1 100×100 decision grid', unit: 'ms/grid' },
+];
+const RUNS = [
+  ['glassbox', 'cpu'], ['glassbox', 'webgpu'],
+  ['tfjs', 'cpu'], ['tfjs', 'wasm'], ['tfjs', 'webgl'], ['tfjs', 'webgpu'],
+];
+const REPEATS = 7;
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const launch = () =>
+  chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_FLAGS, '--enable-unsafe-webgpu'],
+  });
+const RUN_TIMEOUT_MS = 180_000;
+
+// One run in a fresh browser, so a backend that crashes or hangs costs only its own row.
+async function measure(url, workload, impl, backend) {
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => process.stderr.write(`  page error: ${e.message}\n`));
+    await page.goto(url);
+    await page.waitForFunction(() => document.getElementById('status').textContent === 'ready', null, { timeout: 60000 });
+    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), RUN_TIMEOUT_MS));
+    return await Promise.race([page.evaluate(([a, b, c, d]) => window.bench(a, b, c, d), [workload, impl, backend, REPEATS]), timeout]);
+  } finally {
+    await browser.close().catch(() => {});
+  }
+}
+
+const server = await serve(site, '/');
+const results = [];
+try {
+  for (const w of WORKLOADS) {
+    for (const [impl, backend] of RUNS) {
+      try {
+        const samples = await measure(`${server.url}index.html`, w.id, impl, backend);
+        results.push({ workload: w.id, impl, backend, medianMs: median(samples), samples });
+        process.stderr.write(`${w.id} ${impl}/${backend}: ${median(samples).toFixed(4)} ms\n`);
+      } catch (e) {
+        const error = String(e.message).split('\n')[0];
+        results.push({ workload: w.id, impl, backend, error });
+        process.stderr.write(`${w.id} ${impl}/${backend}: failed (${error})\n`);
+      }
+    }
+  }
+} finally {
+  await server.close();
+  fs.rmSync(site, { recursive: true, force: true });
+}
+
+const version = (await (await import('node:child_process')).execFileSync('/usr/bin/chromium', ['--version'])).toString().trim();
+const machine = `${os.cpus().length} cores (${os.cpus()[0].model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${version}; WebGPU = SwiftShader`;
+console.log(`\n${machine}\n`);
+console.log('| workload | engine | backend | median | per second | ÷ fastest TF.js |');
+console.log('| --- | --- | --- | --- | --- | --- |');
+for (const w of WORKLOADS) {
+  const rows = results.filter((r) => r.workload === w.id);
+  const fastestTf = Math.min(...rows.filter((r) => r.impl === 'tfjs' && !r.error).map((r) => r.medianMs));
+  for (const r of rows) {
+    if (r.error) {
+      console.log(`| ${w.name} | ${r.impl} | ${r.backend} | failed: ${r.error} | | |`);
+      continue;
+    }
+    r.ratioToFastestTfjs = r.medianMs / fastestTf;
+    console.log(`| ${w.name} | ${r.impl} | ${r.backend} | ${r.medianMs.toFixed(4)} ${w.unit} | ${(1000 / r.medianMs).toFixed(0)} | ${r.ratioToFastestTfjs.toFixed(2)} |`);
+  }
+}
+fs.mkdirSync(path.join(here, 'results'), { recursive: true });
+fs.writeFileSync(path.join(here, 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2));
