@@ -95,12 +95,12 @@ impl<E: Real> Backend for CpuBackend<E> {
     }
 
     fn pair_gate(&self, op: GateOp, x: &Array2<E>) -> Array2<E> {
-        assert!(x.ncols() % 2 == 0, "pair_gate: the input needs an even number of columns");
+        assert!(x.ncols().is_multiple_of(2), "pair_gate: the input needs an even number of columns");
         Array2::from_shape_fn((x.nrows(), x.ncols() / 2), |(r, j)| gate::forward(op, x[[r, 2 * j]], x[[r, 2 * j + 1]]))
     }
 
     fn pair_gate_backward(&self, op: GateOp, x: &Array2<E>, dy: &Array2<E>) -> Array2<E> {
-        assert!(x.ncols() % 2 == 0 && dy.shape() == [x.nrows(), x.ncols() / 2], "pair_gate_backward: shapes differ");
+        assert!(x.ncols().is_multiple_of(2) && dy.shape() == [x.nrows(), x.ncols() / 2], "pair_gate_backward: shapes differ");
         Array2::from_shape_fn(x.raw_dim(), |(r, c)| {
             let j = c / 2;
             let (da, db) = gate::partials(op, x[[r, 2 * j]], x[[r, 2 * j + 1]]);

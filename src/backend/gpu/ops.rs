@@ -121,13 +121,13 @@ impl Backend for GpuBackend {
     }
 
     fn pair_gate(&self, op: GateOp, x: &GpuTensor) -> GpuTensor {
-        assert!(x.shape[1] % 2 == 0, "pair_gate: the input needs an even number of columns");
+        assert!(x.shape[1].is_multiple_of(2), "pair_gate: the input needs an even number of columns");
         self.map(Kernel::Gate(op), [x.shape[0], x.shape[1] / 2], &[x], 0.0)
     }
 
     fn pair_gate_backward(&self, op: GateOp, x: &GpuTensor, dy: &GpuTensor) -> GpuTensor {
         assert!(
-            x.shape[1] % 2 == 0 && dy.shape == [x.shape[0], x.shape[1] / 2],
+            x.shape[1].is_multiple_of(2) && dy.shape == [x.shape[0], x.shape[1] / 2],
             "pair_gate_backward: shapes differ"
         );
         let dx = self.alloc(x.shape);
