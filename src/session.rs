@@ -178,7 +178,8 @@ impl Session {
 
     /// The trained model in the documented model format (see `nn::format`).
     pub async fn model_json(&self) -> String {
-        with_trainer!(&self.engine, t => t.model.export(&t.be).await).to_json()
+        let (activation, slope) = (self.spec.model.activation, self.spec.model.leaky_slope);
+        with_trainer!(&self.engine, t => t.model.export(&t.be, activation, slope).await).to_json()
     }
 
     /// Loads weights from a model file; the architecture must match the spec's.

@@ -4,7 +4,7 @@
 //! smaller shapes; a missing adapter is a failure, not a skip.
 
 use glassbox::backend::cpu::CpuBackend;
-use glassbox::backend::Backend;
+use glassbox::backend::{ActivationOp, Backend};
 use glassbox::rng::{Rng, Stream};
 use glassbox::spec::ExperimentSpec;
 use glassbox::train::Trainer;
@@ -48,7 +48,7 @@ async fn op_outputs<B: Backend<E = f32>>(be: &B, [rows, cols]: [usize; 2], salt:
 
     let mut biased = be.upload([rows, cols], &read(be, &x).await);
     be.add_bias(&mut biased, &bias);
-    let y = be.tanh(&x);
+    let y = be.activation(ActivationOp::Tanh, &x);
     let loss = be.softmax_cross_entropy(&x, &labels);
     let tied_loss = be.softmax_cross_entropy(&tied, &labels);
     let mut param = be.upload([rows, cols], &read(be, &x).await);
@@ -57,7 +57,7 @@ async fn op_outputs<B: Backend<E = f32>>(be: &B, [rows, cols]: [usize; 2], salt:
         ("add_bias", read(be, &biased).await),
         ("sum_rows", read(be, &be.sum_rows(&x)).await),
         ("tanh", read(be, &y).await),
-        ("tanh_backward", read(be, &be.tanh_backward(&y, &dy)).await),
+        ("tanh_backward", read(be, &be.activation_backward(ActivationOp::Tanh, &x, &y, &dy)).await),
         ("softmax", read(be, &be.softmax(&x)).await),
         ("ce_loss", read(be, &loss.loss).await),
         ("ce_correct", read(be, &loss.correct).await),
@@ -122,7 +122,7 @@ gpu_test! {
     async fn a_freed_buffer_is_not_reused_before_its_readers_run() {
         let gpu = gpu().await;
         let x = gpu.upload([1, 4], &[0.1, 0.2, 0.3, 0.4]);
-        let y = gpu.tanh(&x);
+        let y = gpu.activation(ActivationOp::Tanh, &x);
         drop(x);
         let other = gpu.upload([1, 4], &[9.0; 4]);
         let want: Vec<f32> = [0.1f32, 0.2, 0.3, 0.4].iter().map(|v| v.tanh()).collect();

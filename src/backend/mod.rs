@@ -6,8 +6,10 @@
 
 pub mod cpu;
 pub mod gpu;
+mod ops;
 mod real;
 
+pub use ops::{ActivationOp, GateOp, LossOp};
 pub use real::Real;
 
 /// Which engine a backend is, for badges and metrics.
@@ -18,7 +20,7 @@ pub enum BackendKind {
     Webgpu,
 }
 
-/// The outputs of a fused softmax cross-entropy.
+/// The outputs of a fused loss.
 pub struct LossOutput<T> {
     /// Mean loss over the rows, shape [1, 1].
     pub loss: T,
@@ -48,13 +50,36 @@ pub trait Backend {
     fn add_bias(&self, x: &mut Self::Tensor, bias: &Self::Tensor);
     /// Column sums, shape [1, cols] (the bias gradient).
     fn sum_rows(&self, x: &Self::Tensor) -> Self::Tensor;
-    fn tanh(&self, x: &Self::Tensor) -> Self::Tensor;
-    /// dy · (1 − y²), given the forward output y.
-    fn tanh_backward(&self, y: &Self::Tensor, dy: &Self::Tensor) -> Self::Tensor;
+    /// y = f(x), elementwise.
+    fn activation(&self, op: ActivationOp, x: &Self::Tensor) -> Self::Tensor;
+    /// dx = dy · f'(x), given the input x and the forward output y = f(x).
+    fn activation_backward(&self, op: ActivationOp, x: &Self::Tensor, y: &Self::Tensor, dy: &Self::Tensor)
+        -> Self::Tensor;
+    /// PReLU with one learned slope per column: y = max(0, x) + slope[0, c]·min(0, x).
+    fn prelu(&self, x: &Self::Tensor, slope: &Self::Tensor) -> Self::Tensor;
+    /// (dx, dslope) of PReLU; dslope has the slope's shape [1, cols].
+    fn prelu_backward(&self, x: &Self::Tensor, slope: &Self::Tensor, dy: &Self::Tensor)
+        -> (Self::Tensor, Self::Tensor);
+    /// [n, 2k] → [n, k]: out[r, j] = gate(x[r, 2j], x[r, 2j + 1]).
+    fn pair_gate(&self, op: GateOp, x: &Self::Tensor) -> Self::Tensor;
+    /// dx [n, 2k] from the gate's input x and the output gradient dy [n, k].
+    fn pair_gate_backward(&self, op: GateOp, x: &Self::Tensor, dy: &Self::Tensor) -> Self::Tensor;
     /// Row-wise softmax.
     fn softmax(&self, logits: &Self::Tensor) -> Self::Tensor;
+    /// A fused classification loss against class indices stored as a [rows, 1] tensor.
+    /// `teacher` holds the teacher's logits (logits' shape) for `LossOp::Distillation`
+    /// and must be `None` otherwise.
+    fn loss(
+        &self,
+        op: LossOp,
+        logits: &Self::Tensor,
+        labels: &Self::Tensor,
+        teacher: Option<&Self::Tensor>,
+    ) -> LossOutput<Self::Tensor>;
     /// Mean softmax cross-entropy against class indices stored as a [rows, 1] tensor.
-    fn softmax_cross_entropy(&self, logits: &Self::Tensor, labels: &Self::Tensor) -> LossOutput<Self::Tensor>;
+    fn softmax_cross_entropy(&self, logits: &Self::Tensor, labels: &Self::Tensor) -> LossOutput<Self::Tensor> {
+        self.loss(LossOp::CROSS_ENTROPY, logits, labels, None)
+    }
     /// param −= lr · grad.
     fn sgd_update(&self, param: &mut Self::Tensor, grad: &Self::Tensor, lr: f32);
     /// The rows of `src` at `rows`, in that order.

@@ -11,6 +11,10 @@ pub trait Real: num_traits::Float + ndarray::LinalgScalar + Debug + Send + Sync 
     fn det_tanh(self) -> Self;
     fn det_exp(self) -> Self;
     fn det_ln(self) -> Self;
+    fn det_expm1(self) -> Self;
+    fn det_ln1p(self) -> Self;
+    fn det_erf(self) -> Self;
+    fn det_powf(self, e: Self) -> Self;
 }
 
 impl Real for f32 {
@@ -32,6 +36,18 @@ impl Real for f32 {
     fn det_ln(self) -> Self {
         libm::logf(self)
     }
+    fn det_expm1(self) -> Self {
+        libm::expm1f(self)
+    }
+    fn det_ln1p(self) -> Self {
+        libm::log1pf(self)
+    }
+    fn det_erf(self) -> Self {
+        libm::erff(self)
+    }
+    fn det_powf(self, e: Self) -> Self {
+        libm::powf(self, e)
+    }
 }
 
 impl Real for f64 {
@@ -52,5 +68,17 @@ impl Real for f64 {
     }
     fn det_ln(self) -> Self {
         libm::log(self)
+    }
+    fn det_expm1(self) -> Self {
+        libm::expm1(self)
+    }
+    fn det_ln1p(self) -> Self {
+        libm::log1p(self)
+    }
+    fn det_erf(self) -> Self {
+        libm::erf(self)
+    }
+    fn det_powf(self, e: Self) -> Self {
+        libm::pow(self, e)
     }
 }

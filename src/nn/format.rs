@@ -3,12 +3,14 @@
 //!
 //! A dense layer is `{"type": "dense", "inFeatures", "outFeatures", "weight", "bias"}`
 //! with weight [out, in] (y = x·Wᵀ + b); an activation is `{"type": "activation",
-//! "function": "tanh"}`. A tensor is `{"shape": [...], "dtype": "f32"}` plus either
+//! "function": "tanh"}`, with `"negativeSlope"` for leakyRelu and a `"weight"` tensor
+//! [units] for prelu; a pair gate (maxout, andAil, …) maps unit pairs (2j, 2j+1) to one
+//! unit, so the dense layer before it is twice as wide as the one after takes. A tensor is `{"shape": [...], "dtype": "f32"}` plus either
 //! `"data": [numbers]` or `"base64": "<little-endian f32 bytes>"`. Parsing is strict and
 //! bounded; every failure is a `ModelError` naming the layer and field.
 
 use crate::backend::{Backend, Real};
-use crate::nn::{Dense, Mlp};
+use crate::nn::{Dense, Mlp, Nonlinearity};
 use crate::spec::Activation;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -49,7 +51,14 @@ pub struct ModelFile {
 pub enum LayerRecord {
     #[serde(rename_all = "camelCase")]
     Dense { in_features: usize, out_features: usize, weight: TensorRecord, bias: TensorRecord },
-    Activation { function: Activation },
+    #[serde(rename_all = "camelCase")]
+    Activation {
+        function: Activation,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        negative_slope: Option<f32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        weight: Option<TensorRecord>,
+    },
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -111,22 +120,35 @@ pub struct DenseParams {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MlpParams {
     pub activation: Activation,
+    /// leakyRelu's negative slope (ignored by other activations).
+    pub leaky_slope: f32,
     pub dense: Vec<DenseParams>,
+    /// PReLU's learned slopes, one vector per hidden layer; empty otherwise.
+    pub prelu_slopes: Vec<Vec<f32>>,
 }
 
 impl MlpParams {
-    /// Layer widths [inputs, hidden…, outputs].
+    /// Layer widths [inputs, hidden…, outputs], hidden widths counted after the activation.
     pub fn sizes(&self) -> Vec<usize> {
         let mut sizes = vec![self.dense.first().map_or(0, |d| d.in_features)];
-        sizes.extend(self.dense.iter().map(|d| d.out_features));
+        sizes.extend(self.dense.iter().skip(1).map(|d| d.in_features));
+        sizes.extend(self.dense.last().map(|d| d.out_features));
         sizes
+    }
+
+    fn activation_record(&self, layer: usize) -> LayerRecord {
+        LayerRecord::Activation {
+            function: self.activation,
+            negative_slope: (self.activation == Activation::LeakyRelu).then_some(self.leaky_slope),
+            weight: self.prelu_slopes.get(layer).map(|s| TensorRecord::from_values(vec![s.len()], s)),
+        }
     }
 
     pub fn to_file(&self) -> ModelFile {
         let mut layers = Vec::new();
         for (i, d) in self.dense.iter().enumerate() {
             if i > 0 {
-                layers.push(LayerRecord::Activation { function: self.activation });
+                layers.push(self.activation_record(i - 1));
             }
             layers.push(LayerRecord::Dense {
                 in_features: d.in_features,
@@ -156,7 +178,8 @@ impl MlpParams {
             return fail(format!("The model file has version {}, but this Glassbox reads version {VERSION}.", file.version));
         }
         let mut dense = Vec::new();
-        let mut activation = None;
+        let mut activation: Option<(Activation, Option<f32>)> = None;
+        let mut prelu_slopes = Vec::new();
         let mut expect_dense = true;
         for (i, layer) in file.layers.iter().enumerate() {
             match layer {
@@ -168,8 +191,10 @@ impl MlpParams {
                         return fail(format!("layers[{i}]: dense layers need at least one input and one output"));
                     }
                     if let Some(prev) = dense.last().map(|d: &DenseParams| d.out_features) {
-                        if prev != *in_features {
-                            return fail(format!("layers[{i}]: takes {in_features} inputs but the layer before gives {prev}"));
+                        let gate = activation.is_some_and(|(a, _)| a.is_gate());
+                        let gives = if gate { prev / 2 } else { prev };
+                        if gives != *in_features || (gate && prev % 2 != 0) {
+                            return fail(format!("layers[{i}]: takes {in_features} inputs but the layers before give {gives}"));
                         }
                     }
                     if weight.shape != [*out_features, *in_features] || bias.shape != [*out_features] {
@@ -186,14 +211,25 @@ impl MlpParams {
                     });
                     expect_dense = false;
                 }
-                LayerRecord::Activation { function } => {
+                LayerRecord::Activation { function, negative_slope, weight } => {
                     if expect_dense {
                         return fail(format!("layers[{i}]: an activation must follow a dense layer"));
                     }
-                    if activation.is_some_and(|a| a != *function) {
+                    if activation.is_some_and(|a| a != (*function, *negative_slope)) {
                         return fail(format!("layers[{i}]: every hidden layer must use the same activation"));
                     }
-                    activation = Some(*function);
+                    if negative_slope.is_some() != (*function == Activation::LeakyRelu) {
+                        return fail(format!("layers[{i}]: \"negativeSlope\" belongs to leakyRelu, and only there"));
+                    }
+                    let units = dense.last().map_or(0, |d: &DenseParams| d.out_features);
+                    match (weight, *function == Activation::Prelu) {
+                        (Some(w), true) if w.shape == [units] => prelu_slopes.push(w.values(&format!("layers[{i}].weight"))?),
+                        (Some(w), true) => return fail(format!("layers[{i}]: prelu weight must be [{units}], found {:?}", w.shape)),
+                        (None, true) => return fail(format!("layers[{i}]: prelu needs its \"weight\" (the learned slopes)")),
+                        (Some(_), false) => return fail(format!("layers[{i}]: only prelu has a \"weight\"")),
+                        (None, false) => {}
+                    }
+                    activation = Some((*function, *negative_slope));
                     expect_dense = true;
                 }
             }
@@ -201,17 +237,19 @@ impl MlpParams {
         if dense.is_empty() || expect_dense {
             return fail("The model must start and end with a dense layer.");
         }
-        Ok(MlpParams { activation: activation.unwrap_or(Activation::Tanh), dense })
+        let (activation, leaky_slope) = activation.unwrap_or((Activation::Tanh, None));
+        Ok(MlpParams { activation, leaky_slope: leaky_slope.unwrap_or(0.0), dense, prelu_slopes })
     }
 }
 
 impl<B: Backend> Mlp<B> {
-    /// The model's parameters, read back from the device.
-    pub async fn export(&self, be: &B) -> MlpParams {
+    /// The model's parameters, read back from the device. The spec's activation and
+    /// leaky slope name the nonlinearity (the model holds only its ops).
+    pub async fn export(&self, be: &B, activation: Activation, leaky_slope: f32) -> MlpParams {
+        let to_f32 = |v: Vec<B::E>| v.into_iter().map(|x| x.to_f64() as f32).collect::<Vec<f32>>();
         let mut dense = Vec::with_capacity(self.layers.len());
         for layer in &self.layers {
             let [out_features, in_features] = be.shape(&layer.weight);
-            let to_f32 = |v: Vec<B::E>| v.into_iter().map(|x| x.to_f64() as f32).collect();
             dense.push(DenseParams {
                 weight: to_f32(be.read(&layer.weight).await),
                 bias: to_f32(be.read(&layer.bias).await),
@@ -219,21 +257,24 @@ impl<B: Backend> Mlp<B> {
                 out_features,
             });
         }
-        MlpParams { activation: self.activation, dense }
+        let mut prelu_slopes = Vec::with_capacity(self.slopes.len());
+        for slope in &self.slopes {
+            prelu_slopes.push(to_f32(be.read(slope).await));
+        }
+        MlpParams { activation, leaky_slope, dense, prelu_slopes }
     }
 
     /// Replaces the weights with `params`, which must have this model's architecture.
     pub fn import(&mut self, be: &B, params: &MlpParams) -> Result<(), ModelError> {
-        let sizes: Vec<usize> = std::iter::once(self.layers.first().map_or(0, |l| be.shape(&l.weight)[1]))
-            .chain(self.layers.iter().map(|l| be.shape(&l.weight)[0]))
-            .collect();
-        if params.sizes() != sizes {
-            return fail(format!("The model has layer sizes {:?}, but this experiment needs {:?}.", params.sizes(), sizes));
+        let shapes: Vec<[usize; 2]> = self.layers.iter().map(|l| be.shape(&l.weight)).collect();
+        let theirs: Vec<[usize; 2]> = params.dense.iter().map(|d| [d.out_features, d.in_features]).collect();
+        if shapes != theirs {
+            return fail(format!("The model's dense layers are {theirs:?} ([out, in]), but this experiment needs {shapes:?}."));
         }
-        if params.dense.len() > 1 && params.activation != self.activation {
+        if params.dense.len() > 1 && Nonlinearity::from_spec(params.activation, params.leaky_slope) != self.nonlinearity {
             return fail(format!(
                 "The model uses the {:?} activation, but this experiment uses {:?}.",
-                params.activation, self.activation
+                params.activation, self.nonlinearity
             ));
         }
         let upload = |shape: [usize; 2], v: &[f32]| be.upload(shape, &v.iter().map(|&x| B::E::from_f32(x)).collect::<Vec<_>>());
@@ -245,6 +286,7 @@ impl<B: Backend> Mlp<B> {
                 bias: upload([1, d.out_features], &d.bias),
             })
             .collect();
+        self.slopes = params.prelu_slopes.iter().map(|s| upload([1, s.len()], s)).collect();
         Ok(())
     }
 }
@@ -258,6 +300,8 @@ mod tests {
     fn sample() -> MlpParams {
         MlpParams {
             activation: Activation::Tanh,
+            leaky_slope: 0.0,
+            prelu_slopes: vec![],
             dense: vec![
                 DenseParams { weight: vec![0.5, -1.0, 0.25, 2.0, 1e-8, -3.5], bias: vec![0.1, 0.2, 0.3], in_features: 2, out_features: 3 },
                 DenseParams { weight: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], bias: vec![-0.5, 0.5], in_features: 3, out_features: 2 },
@@ -297,6 +341,8 @@ mod tests {
         case(&|m| m["version"] = 7.into(), "version 7");
         case(&|m| m["layers"][0]["weight"]["shape"] = serde_json::json!([3, 3]), "layers[0]: weight must be");
         case(&|m| m["layers"][2]["inFeatures"] = 4.into(), "layers[2]: takes 4 inputs");
+        case(&|m| m["layers"][1]["negativeSlope"] = 0.1.into(), "negativeSlope");
+        case(&|m| m["layers"][1]["function"] = "prelu".into(), "prelu needs its");
         case(&|m| m["layers"][0]["bias"]["base64"] = "@@@".into(), "layers[0].bias: base64 is malformed");
         case(&|m| m["layers"][0]["bias"]["data"] = serde_json::json!([1, 2, 3]), "exactly one");
         case(&|m| m["layers"][0]["weight"]["dtype"] = "f16".into(), "dtype");
@@ -308,16 +354,24 @@ mod tests {
     }
 
     #[test]
-    fn a_model_exports_and_imports_exactly_and_refuses_other_architectures() {
+    fn models_export_and_import_exactly_for_every_kind_of_nonlinearity() {
         use crate::backend::cpu::CpuBackend;
         let be = CpuBackend::<f32>::new();
-        let a = Mlp::init(&be, &[2, 8, 8, 2], Activation::Tanh, 1);
-        let params = pollster::block_on(a.export(&be));
-        let mut b = Mlp::init(&be, &[2, 8, 8, 2], Activation::Tanh, 2);
-        assert_ne!(pollster::block_on(b.export(&be)), params);
-        b.import(&be, &MlpParams::parse(&params.to_json()).unwrap()).unwrap();
-        assert_eq!(pollster::block_on(b.export(&be)), params);
-        let mut c = Mlp::init(&be, &[2, 4, 2], Activation::Tanh, 1);
-        assert!(c.import(&be, &params).unwrap_err().0.contains("layer sizes"));
+        for (activation, slope) in [(Activation::Tanh, 0.0), (Activation::LeakyRelu, 0.2), (Activation::Prelu, 0.0), (Activation::AndAil, 0.0)] {
+            let n = Nonlinearity::from_spec(activation, slope);
+            let a = Mlp::init(&be, &[2, 8, 6, 3], n, 1);
+            let params = pollster::block_on(a.export(&be, activation, slope));
+            assert_eq!(params.sizes(), vec![2, 8, 6, 3], "{activation:?}");
+            let mut b = Mlp::init(&be, &[2, 8, 6, 3], n, 2);
+            assert_ne!(pollster::block_on(b.export(&be, activation, slope)).dense, params.dense);
+            b.import(&be, &MlpParams::parse(&params.to_json()).unwrap()).unwrap();
+            assert_eq!(pollster::block_on(b.export(&be, activation, slope)), params, "{activation:?}");
+        }
+        let tanh = Nonlinearity::from_spec(Activation::Tanh, 0.0);
+        let params = pollster::block_on(Mlp::init(&be, &[2, 8, 2], tanh, 1).export(&be, Activation::Tanh, 0.0));
+        let mut other_size = Mlp::init(&be, &[2, 4, 2], tanh, 1);
+        assert!(other_size.import(&be, &params).unwrap_err().0.contains("dense layers"));
+        let mut other_fn = Mlp::init(&be, &[2, 8, 2], Nonlinearity::from_spec(Activation::Relu, 0.0), 1);
+        assert!(other_fn.import(&be, &params).unwrap_err().0.contains("activation"));
     }
 }

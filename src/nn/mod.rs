@@ -3,10 +3,12 @@
 //! layout), so reference libraries can load the same numbers.
 
 pub mod format;
+mod nonlinearity;
+
+pub use nonlinearity::{Nonlinearity, PRELU_INIT};
 
 use crate::backend::{Backend, Real};
 use crate::rng::{Rng, Stream};
-use crate::spec::Activation;
 
 /// A dense layer's parameters (or their gradients: same shapes).
 pub struct Dense<T> {
@@ -16,14 +18,18 @@ pub struct Dense<T> {
     pub bias: T,
 }
 
-/// A multi-layer perceptron: dense layers with an activation between them and linear logits.
+/// A multi-layer perceptron: dense layers with a nonlinearity between them and linear logits.
 pub struct Mlp<B: Backend> {
     pub layers: Vec<Dense<B::Tensor>>,
-    pub activation: Activation,
+    pub nonlinearity: Nonlinearity,
+    /// PReLU's learned slopes, [1, units] per hidden layer; empty for other nonlinearities.
+    pub slopes: Vec<B::Tensor>,
 }
 
 /// What the forward pass keeps for the backward pass.
 pub struct Forward<T> {
+    /// The pre-activation (dense output) of each hidden layer.
+    pub pre: Vec<T>,
     /// The activation output of each hidden layer.
     pub hidden: Vec<T>,
     pub logits: T,
@@ -32,17 +38,22 @@ pub struct Forward<T> {
 /// Gradients of a scalar loss with respect to every parameter and the input.
 pub struct Gradients<T> {
     pub layers: Vec<Dense<T>>,
+    /// One per PReLU slope tensor.
+    pub slopes: Vec<T>,
     pub input: T,
 }
 
 impl<B: Backend> Mlp<B> {
-    /// Glorot-uniform weights, zero biases; `sizes` = [inputs, hidden…, outputs].
-    pub fn init(be: &B, sizes: &[usize], activation: Activation, seed: u32) -> Self {
+    /// Glorot-uniform weights, zero biases; `sizes` = [inputs, hidden…, outputs], with
+    /// hidden sizes counted after the nonlinearity (a gate's dense layer is twice as wide).
+    pub fn init(be: &B, sizes: &[usize], nonlinearity: Nonlinearity, seed: u32) -> Self {
+        let last = sizes.len() - 2;
         let layers = sizes
             .windows(2)
             .enumerate()
             .map(|(l, pair)| {
-                let (fan_in, fan_out) = (pair[0], pair[1]);
+                let fan_in = pair[0];
+                let fan_out = if l < last { nonlinearity.inputs_per(pair[1]) } else { pair[1] };
                 let limit = (6.0 / (fan_in + fan_out) as f32).sqrt();
                 let rng = Rng::new(seed, Stream::Init).child(l as u32);
                 let w: Vec<B::E> = (0..fan_in * fan_out)
@@ -54,39 +65,36 @@ impl<B: Backend> Mlp<B> {
                 }
             })
             .collect();
-        Mlp { layers, activation }
-    }
-
-    fn activate(&self, be: &B, z: &B::Tensor) -> B::Tensor {
-        match self.activation {
-            Activation::Tanh => be.tanh(z),
-        }
-    }
-
-    fn activate_backward(&self, be: &B, y: &B::Tensor, dy: &B::Tensor) -> B::Tensor {
-        match self.activation {
-            Activation::Tanh => be.tanh_backward(y, dy),
-        }
+        let slopes = match nonlinearity {
+            Nonlinearity::Prelu => {
+                sizes[1..=last].iter().map(|&u| be.upload([1, u], &vec![B::E::from_f32(PRELU_INIT); u])).collect()
+            }
+            _ => Vec::new(),
+        };
+        Mlp { layers, nonlinearity, slopes }
     }
 
     pub fn forward(&self, be: &B, x: &B::Tensor) -> Forward<B::Tensor> {
         let last = self.layers.len() - 1;
+        let mut pre: Vec<B::Tensor> = Vec::with_capacity(last);
         let mut hidden: Vec<B::Tensor> = Vec::with_capacity(last);
-        for layer in &self.layers[..last] {
+        for (l, layer) in self.layers[..last].iter().enumerate() {
             let input = hidden.last().unwrap_or(x);
             let mut z = be.matmul(input, &layer.weight, false, true);
             be.add_bias(&mut z, &layer.bias);
-            hidden.push(self.activate(be, &z));
+            hidden.push(self.nonlinearity.forward(be, &z, self.slopes.get(l)));
+            pre.push(z);
         }
         let out = &self.layers[last];
         let mut logits = be.matmul(hidden.last().unwrap_or(x), &out.weight, false, true);
         be.add_bias(&mut logits, &out.bias);
-        Forward { hidden, logits }
+        Forward { pre, hidden, logits }
     }
 
     /// The vector-Jacobian product: pulls d(loss)/d(logits) back to every parameter and the input.
     pub fn backward(&self, be: &B, x: &B::Tensor, fwd: &Forward<B::Tensor>, dlogits: B::Tensor) -> Gradients<B::Tensor> {
         let mut grads: Vec<Dense<B::Tensor>> = Vec::with_capacity(self.layers.len());
+        let mut slopes: Vec<B::Tensor> = Vec::with_capacity(self.slopes.len());
         let mut upstream = dlogits; // d(loss)/d(pre-activation) of the current layer
         for l in (0..self.layers.len()).rev() {
             let input = if l == 0 { x } else { &fwd.hidden[l - 1] };
@@ -95,10 +103,23 @@ impl<B: Backend> Mlp<B> {
                 bias: be.sum_rows(&upstream),
             });
             let d_input = be.matmul(&upstream, &self.layers[l].weight, false, false);
-            upstream = if l == 0 { d_input } else { self.activate_backward(be, &fwd.hidden[l - 1], &d_input) };
+            upstream = if l == 0 {
+                d_input
+            } else {
+                let (dz, dslope) = self.nonlinearity.backward(
+                    be,
+                    &fwd.pre[l - 1],
+                    &fwd.hidden[l - 1],
+                    &d_input,
+                    self.slopes.get(l - 1),
+                );
+                slopes.extend(dslope);
+                dz
+            };
         }
         grads.reverse();
-        Gradients { layers: grads, input: upstream }
+        slopes.reverse();
+        Gradients { layers: grads, slopes, input: upstream }
     }
 }
 
@@ -111,23 +132,27 @@ mod tests {
     use ndarray::Array2;
 
     type Be = CpuBackend<f64>;
+    const TANH: Nonlinearity = Nonlinearity::Elementwise(crate::backend::ActivationOp::Tanh);
 
     fn loss(be: &Be, mlp: &Mlp<Be>, x: &Array2<f64>, labels: &Array2<f64>) -> f64 {
         be.softmax_cross_entropy(&mlp.forward(be, x).logits, labels).loss[[0, 0]]
     }
 
     /// Central differences in f64 against the analytic backward pass, for every
-    /// weight, bias and input of a 3→4→5→3 tanh MLP.
-    #[test]
-    fn backward_matches_finite_differences() {
+    /// weight, bias, PReLU slope and input of a 3→4→5→3 MLP; returns the worst error.
+    fn worst_gradient_error(nonlinearity: Nonlinearity) -> f64 {
         let be = Be::new();
-        let mut mlp = Mlp::init(&be, &[3, 4, 5, 3], Activation::Tanh, 9);
+        let mut mlp = Mlp::init(&be, &[3, 4, 5, 3], nonlinearity, 9);
         let rng = Rng::new(5, Stream::DataNoise);
         for layer in &mut mlp.layers {
-            layer.bias.mapv_inplace(|_| 0.0);
             let n = layer.bias.len() as u32;
             for (i, b) in layer.bias.iter_mut().enumerate() {
                 *b = rng.uniform_in(1000 + n * 7 + i as u32, -0.5, 0.5) as f64;
+            }
+        }
+        for (l, slope) in mlp.slopes.iter_mut().enumerate() {
+            for (i, a) in slope.iter_mut().enumerate() {
+                *a = rng.uniform_in(3000 + 10 * l as u32 + i as u32, -0.5, 0.9) as f64;
             }
         }
         let mut x = Array2::from_shape_fn((6, 3), |(i, j)| rng.uniform_in((i * 3 + j) as u32, -2.0, 2.0) as f64);
@@ -135,54 +160,77 @@ mod tests {
         let fwd = mlp.forward(&be, &x);
         let out = be.softmax_cross_entropy(&fwd.logits, &labels);
         let grads = mlp.backward(&be, &x, &fwd, out.grad);
+        assert_eq!(grads.slopes.len(), mlp.slopes.len());
 
         let h = 1e-6;
         let mut worst = 0.0f64;
-        let mut check = |analytic: f64, plus: f64, minus: f64| {
-            let numeric = (plus - minus) / (2.0 * h);
+        // The central difference of the loss in the number that `at` points to.
+        fn probe(
+            mlp: &mut Mlp<Be>,
+            x: &mut Array2<f64>,
+            labels: &Array2<f64>,
+            h: f64,
+            at: impl for<'a> Fn(&'a mut Mlp<Be>, &'a mut Array2<f64>) -> &'a mut f64,
+        ) -> f64 {
+            let be = Be::new();
+            let orig = *at(mlp, x);
+            *at(mlp, x) = orig + h;
+            let plus = loss(&be, mlp, x, labels);
+            *at(mlp, x) = orig - h;
+            let minus = loss(&be, mlp, x, labels);
+            *at(mlp, x) = orig;
+            (plus - minus) / (2.0 * h)
+        }
+        let mut check = |analytic: f64, numeric: f64| {
             let err = (analytic - numeric).abs() / (1e-3 + analytic.abs().max(numeric.abs()));
             worst = worst.max(err);
         };
         for l in 0..mlp.layers.len() {
             for idx in 0..mlp.layers[l].weight.len() {
-                let (r, c) = (idx / mlp.layers[l].weight.ncols(), idx % mlp.layers[l].weight.ncols());
-                let orig = mlp.layers[l].weight[[r, c]];
-                mlp.layers[l].weight[[r, c]] = orig + h;
-                let plus = loss(&be, &mlp, &x, &labels);
-                mlp.layers[l].weight[[r, c]] = orig - h;
-                let minus = loss(&be, &mlp, &x, &labels);
-                mlp.layers[l].weight[[r, c]] = orig;
-                check(grads.layers[l].weight[[r, c]], plus, minus);
+                let n = probe(&mut mlp, &mut x, &labels, h, |m, _| &mut m.layers[l].weight.as_slice_mut().unwrap()[idx]);
+                check(grads.layers[l].weight.as_slice().unwrap()[idx], n);
             }
             for c in 0..mlp.layers[l].bias.len() {
-                let orig = mlp.layers[l].bias[[0, c]];
-                mlp.layers[l].bias[[0, c]] = orig + h;
-                let plus = loss(&be, &mlp, &x, &labels);
-                mlp.layers[l].bias[[0, c]] = orig - h;
-                let minus = loss(&be, &mlp, &x, &labels);
-                mlp.layers[l].bias[[0, c]] = orig;
-                check(grads.layers[l].bias[[0, c]], plus, minus);
+                let n = probe(&mut mlp, &mut x, &labels, h, |m, _| &mut m.layers[l].bias[[0, c]]);
+                check(grads.layers[l].bias[[0, c]], n);
+            }
+        }
+        for l in 0..mlp.slopes.len() {
+            for c in 0..mlp.slopes[l].len() {
+                let n = probe(&mut mlp, &mut x, &labels, h, |m, _| &mut m.slopes[l][[0, c]]);
+                check(grads.slopes[l][[0, c]], n);
             }
         }
         for idx in 0..x.len() {
-            let (r, c) = (idx / 3, idx % 3);
-            let orig = x[[r, c]];
-            x[[r, c]] = orig + h;
-            let plus = loss(&be, &mlp, &x, &labels);
-            x[[r, c]] = orig - h;
-            let minus = loss(&be, &mlp, &x, &labels);
-            x[[r, c]] = orig;
-            check(grads.input[[r, c]], plus, minus);
+            let n = probe(&mut mlp, &mut x, &labels, h, |_, x| &mut x.as_slice_mut().unwrap()[idx]);
+            check(grads.input.as_slice().unwrap()[idx], n);
         }
-        assert!(worst < 1e-6, "worst relative gradient error {worst:e}");
+        worst
+    }
+
+    #[test]
+    fn backward_matches_finite_differences() {
+        use crate::backend::{ActivationOp, GateOp};
+        for nl in [
+            Nonlinearity::Elementwise(ActivationOp::Tanh),
+            Nonlinearity::Elementwise(ActivationOp::Gelu),
+            Nonlinearity::Elementwise(ActivationOp::LeakyRelu { slope: 0.1 }),
+            Nonlinearity::Prelu,
+            Nonlinearity::Gate(GateOp::AndAil),
+            Nonlinearity::Gate(GateOp::Xnor),
+        ] {
+            let worst = worst_gradient_error(nl);
+            println!("MLP gradient check with {nl:?}: worst relative error {worst:.1e}");
+            assert!(worst < 1e-6, "{nl:?}: worst relative gradient error {worst:e}");
+        }
     }
 
     #[test]
     fn init_is_seeded_and_glorot_bounded() {
         let be = CpuBackend::<f32>::new();
-        let a = Mlp::init(&be, &[2, 8, 8, 2], Activation::Tanh, 1);
-        let b = Mlp::init(&be, &[2, 8, 8, 2], Activation::Tanh, 1);
-        let c = Mlp::init(&be, &[2, 8, 8, 2], Activation::Tanh, 2);
+        let a = Mlp::init(&be, &[2, 8, 8, 2], TANH, 1);
+        let b = Mlp::init(&be, &[2, 8, 8, 2], TANH, 1);
+        let c = Mlp::init(&be, &[2, 8, 8, 2], TANH, 2);
         assert_eq!(a.layers[1].weight, b.layers[1].weight);
         assert_ne!(a.layers[1].weight, c.layers[1].weight);
         assert_ne!(a.layers[0].weight.as_slice().unwrap()[..4], a.layers[1].weight.as_slice().unwrap()[..4]);

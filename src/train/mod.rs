@@ -1,11 +1,25 @@
 //! Training: minibatch SGD on a model, with a deterministic batch order and a per-epoch
 //! record of train/test loss and accuracy. An epoch is one pass over the training split.
 
-use crate::backend::{Backend, Real};
+use crate::backend::{Backend, LossOp, Real};
 use crate::data::Dataset;
-use crate::nn::Mlp;
+use crate::nn::{Mlp, Nonlinearity};
 use crate::rng::{Rng, Stream};
-use crate::spec::ExperimentSpec;
+use crate::spec::{ExperimentSpec, Loss};
+
+/// The backend loss op for a validated spec.
+fn loss_op(spec: &ExperimentSpec) -> LossOp {
+    let p = &spec.training.loss_params;
+    match spec.training.loss {
+        Loss::SoftmaxCrossEntropy => LossOp::CrossEntropy { smoothing: p.label_smoothing, tamper: p.tamper },
+        Loss::Focal => LossOp::Focal { gamma: p.focal_gamma },
+        Loss::Poly1 => LossOp::Poly1 { epsilon: p.poly_epsilon },
+        Loss::Encouraging => LossOp::Encouraging { log_end: p.log_end },
+        Loss::Mse => LossOp::Mse,
+        Loss::BinaryCrossEntropy => LossOp::BinaryCe,
+        Loss::Distillation => unreachable!("validate refuses distillation until specs can name a teacher"),
+    }
+}
 
 /// Loss and accuracy on both splits after `epoch` full passes.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
@@ -36,6 +50,7 @@ pub struct Trainer<B: Backend> {
     pub model: Mlp<B>,
     train: Split<B::Tensor>,
     test: Split<B::Tensor>,
+    loss: LossOp,
     batch_size: usize,
     learning_rate: f32,
     seed: u32,
@@ -58,13 +73,15 @@ impl<B: Backend> Trainer<B> {
         let mut sizes = vec![data.n_features];
         sizes.extend(spec.model.hidden.iter().map(|&u| u as usize));
         sizes.push(data.classes);
-        let model = Mlp::init(&be, &sizes, spec.model.activation, spec.training.seed);
+        let nonlinearity = Nonlinearity::from_spec(spec.model.activation, spec.model.leaky_slope);
+        let model = Mlp::init(&be, &sizes, nonlinearity, spec.training.seed);
         let train = upload_split(&be, data, 0..data.n_train);
         let test = upload_split(&be, data, data.n_train..data.len());
         let mut trainer = Trainer {
             model,
             train,
             test,
+            loss: loss_op(spec),
             batch_size: spec.training.batch_size as usize,
             learning_rate: spec.training.learning_rate,
             seed: spec.training.seed,
@@ -116,18 +133,21 @@ impl<B: Backend> Trainer<B> {
         let x = be.gather_rows(&self.train.x, rows);
         let labels = be.gather_rows(&self.train.labels, rows);
         let fwd = self.model.forward(be, &x);
-        let out = be.softmax_cross_entropy(&fwd.logits, &labels);
+        let out = be.loss(self.loss, &fwd.logits, &labels, None);
         let grads = self.model.backward(be, &x, &fwd, out.grad);
         for (layer, g) in self.model.layers.iter_mut().zip(&grads.layers) {
             be.sgd_update(&mut layer.weight, &g.weight, self.learning_rate);
             be.sgd_update(&mut layer.bias, &g.bias, self.learning_rate);
+        }
+        for (slope, g) in self.model.slopes.iter_mut().zip(&grads.slopes) {
+            be.sgd_update(slope, g, self.learning_rate);
         }
         be.flush();
     }
 
     fn queue_evaluation(&mut self, epoch: u32) {
         let eval = |split: &Split<B::Tensor>| {
-            let out = self.be.softmax_cross_entropy(&self.model.forward(&self.be, &split.x).logits, &split.labels);
+            let out = self.be.loss(self.loss, &self.model.forward(&self.be, &split.x).logits, &split.labels, None);
             [out.loss, out.correct]
         };
         let (train, test) = (eval(&self.train), eval(&self.test));
@@ -165,14 +185,67 @@ impl<B: Backend> Trainer<B> {
         self.be.read(&probs).await.into_iter().map(|v| v.to_f64() as f32).collect()
     }
 
-    /// All parameters, layer by layer (weight then bias), for hashing and comparison.
+    /// All parameters, layer by layer (weight then bias), then any PReLU slopes, for
+    /// hashing and comparison.
     pub async fn parameters(&self) -> Vec<f32> {
         let mut out = Vec::new();
-        for layer in &self.model.layers {
-            for t in [&layer.weight, &layer.bias] {
-                out.extend(self.be.read(t).await.into_iter().map(|v| v.to_f64() as f32));
-            }
+        let tensors = self.model.layers.iter().flat_map(|l| [&l.weight, &l.bias]).chain(&self.model.slopes);
+        for t in tensors {
+            out.extend(self.be.read(t).await.into_iter().map(|v| v.to_f64() as f32));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+    use super::*;
+    use crate::backend::cpu::CpuBackend;
+    use crate::spec::Activation;
+
+    /// Trains for `epochs` on the CPU and returns the final (train, test) accuracy.
+    fn accuracy_after(spec: &ExperimentSpec, data: &Dataset, epochs: u64) -> (f32, f32) {
+        spec.validate().unwrap();
+        let mut t = Trainer::new(CpuBackend::<f32>::new(), spec, data);
+        t.train_steps(epochs * t.steps_per_epoch());
+        pollster::block_on(t.sync_history());
+        let last = t.history().last().unwrap();
+        (last.train_acc, last.test_acc)
+    }
+
+    /// XOR: the label is whether x and y share a sign, points uniform in [−1, 1]².
+    fn xor(points: usize, seed: u32) -> Dataset {
+        let rng = Rng::new(seed, Stream::DataNoise);
+        let features: Vec<f32> = (0..2 * points as u32).map(|i| rng.uniform_in(i, -1.0, 1.0)).collect();
+        let labels = features.chunks(2).map(|p| (p[0] * p[1] > 0.0) as u32).collect();
+        Dataset { features, labels, n_features: 2, classes: 2, n_train: points / 2 }
+    }
+
+    #[test]
+    fn spiral_trains_with_relu() {
+        let mut spec = ExperimentSpec::default();
+        spec.model.activation = Activation::Relu;
+        spec.model.hidden = vec![16, 16];
+        spec.training.learning_rate = 0.1;
+        let data = crate::data::build(&spec.dataset, spec.train_points());
+        let (train, test) = accuracy_after(&spec, &data, 300);
+        println!("spiral, relu: train {train}, test {test}");
+        assert!(train >= 0.95 && test >= 0.9, "train {train}, test {test}");
+    }
+
+    #[test]
+    fn xor_trains_with_ail_gates() {
+        let data = xor(400, 3);
+        for activation in [Activation::XnorAil, Activation::AndAil, Activation::OrAil] {
+            let mut spec = ExperimentSpec::default();
+            spec.model.activation = activation;
+            spec.model.hidden = vec![4];
+            spec.training.learning_rate = 0.1;
+            let (train, test) = accuracy_after(&spec, &data, 100);
+            println!("xor, {activation:?}: train {train}, test {test}");
+            assert!(train >= 0.95 && test >= 0.93, "{activation:?}: train {train}, test {test}");
+        }
     }
 }

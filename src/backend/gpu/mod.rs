@@ -9,6 +9,7 @@ mod ops;
 mod pipelines;
 mod pool;
 mod readback;
+mod templates;
 
 pub use device::{AdapterSummary, GpuError};
 
@@ -47,13 +48,13 @@ pub struct GpuBackend {
 }
 
 impl GpuBackend {
-    /// Opens the default adapter and compiles every kernel.
+    /// Opens the default adapter; kernels compile on first use.
     pub async fn new() -> Result<GpuBackend, GpuError> {
         let (adapter, device, queue) = device::open().await?;
         Ok(GpuBackend {
             summary: AdapterSummary::new(&adapter.get_info()),
             max_groups: device.limits().max_compute_workgroups_per_dimension,
-            pipelines: Pipelines::new(&device),
+            pipelines: Pipelines::new(device.clone()),
             pool: BufferPool::new(device.clone()),
             encoder: RefCell::new(None),
             submissions: Cell::new(0),
@@ -121,10 +122,10 @@ impl GpuBackend {
             .collect();
         let (pipeline, layout) = self.pipelines.get(kernel);
         let bind_group =
-            self.device.create_bind_group(&wgpu::BindGroupDescriptor { label: None, layout, entries: &entries });
+            self.device.create_bind_group(&wgpu::BindGroupDescriptor { label: None, layout: &layout, entries: &entries });
         self.record(|encoder| {
             let mut pass = encoder.begin_compute_pass(&Default::default());
-            pass.set_pipeline(pipeline);
+            pass.set_pipeline(&pipeline);
             pass.set_bind_group(0, &bind_group, &[]);
             pass.dispatch_workgroups(groups[0], groups[1], 1);
         });

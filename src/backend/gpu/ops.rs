@@ -3,18 +3,19 @@
 
 use super::pipelines::Kernel;
 use super::{GpuBackend, GpuTensor};
-use crate::backend::{Backend, BackendKind, LossOutput};
+use crate::backend::{ActivationOp, Backend, BackendKind, GateOp, LossOp, LossOutput};
 
 /// Output tile side of the matmul kernel.
 const MATMUL_TILE: usize = 32;
 
 impl GpuBackend {
     /// A one-thread-per-element map from `inputs` to a new tensor of `shape`.
-    fn map(&self, kernel: Kernel, shape: [usize; 2], inputs: &[&GpuTensor]) -> GpuTensor {
+    /// `param` follows the length in the uniform block (the activations' parameter).
+    fn map(&self, kernel: Kernel, shape: [usize; 2], inputs: &[&GpuTensor], param: f32) -> GpuTensor {
         let out = self.alloc(shape);
         let mut buffers: Vec<&wgpu::Buffer> = inputs.iter().map(|t| t.buffer()).collect();
         buffers.push(out.buffer());
-        self.dispatch(kernel, &[out.len() as u32], &buffers, self.grid(out.len(), 256));
+        self.dispatch(kernel, &[out.len() as u32, param.to_bits()], &buffers, self.grid(out.len(), 256));
         out
     }
 }
@@ -84,13 +85,59 @@ impl Backend for GpuBackend {
         out
     }
 
-    fn tanh(&self, x: &GpuTensor) -> GpuTensor {
-        self.map(Kernel::Tanh, x.shape, &[x])
+    fn activation(&self, op: ActivationOp, x: &GpuTensor) -> GpuTensor {
+        self.map(Kernel::Activation(op), x.shape, &[x], op.param())
     }
 
-    fn tanh_backward(&self, y: &GpuTensor, dy: &GpuTensor) -> GpuTensor {
-        assert_eq!(y.shape, dy.shape, "tanh_backward: shapes differ");
-        self.map(Kernel::TanhBackward, y.shape, &[y, dy])
+    fn activation_backward(&self, op: ActivationOp, x: &GpuTensor, y: &GpuTensor, dy: &GpuTensor) -> GpuTensor {
+        assert!(x.shape == y.shape && y.shape == dy.shape, "activation_backward: shapes differ");
+        self.map(Kernel::ActivationBackward(op), x.shape, &[x, y, dy], op.param())
+    }
+
+    fn prelu(&self, x: &GpuTensor, slope: &GpuTensor) -> GpuTensor {
+        assert_eq!(slope.shape, [1, x.shape[1]], "prelu: slope must be [1, cols]");
+        let y = self.alloc(x.shape);
+        self.dispatch(
+            Kernel::Prelu,
+            &[x.len() as u32, x.shape[1] as u32],
+            &[x.buffer(), slope.buffer(), y.buffer()],
+            self.grid(x.len(), 256),
+        );
+        y
+    }
+
+    fn prelu_backward(&self, x: &GpuTensor, slope: &GpuTensor, dy: &GpuTensor) -> (GpuTensor, GpuTensor) {
+        let [rows, cols] = x.shape;
+        assert_eq!(slope.shape, [1, cols], "prelu_backward: slope must be [1, cols]");
+        assert_eq!(x.shape, dy.shape, "prelu_backward: shapes differ");
+        let (dx, dslope) = (self.alloc(x.shape), self.alloc([1, cols]));
+        self.dispatch(
+            Kernel::PreluBackward,
+            &[rows as u32, cols as u32],
+            &[x.buffer(), slope.buffer(), dy.buffer(), dx.buffer(), dslope.buffer()],
+            self.grid(cols, 64),
+        );
+        (dx, dslope)
+    }
+
+    fn pair_gate(&self, op: GateOp, x: &GpuTensor) -> GpuTensor {
+        assert!(x.shape[1].is_multiple_of(2), "pair_gate: the input needs an even number of columns");
+        self.map(Kernel::Gate(op), [x.shape[0], x.shape[1] / 2], &[x], 0.0)
+    }
+
+    fn pair_gate_backward(&self, op: GateOp, x: &GpuTensor, dy: &GpuTensor) -> GpuTensor {
+        assert!(
+            x.shape[1].is_multiple_of(2) && dy.shape == [x.shape[0], x.shape[1] / 2],
+            "pair_gate_backward: shapes differ"
+        );
+        let dx = self.alloc(x.shape);
+        self.dispatch(
+            Kernel::GateBackward(op),
+            &[dy.len() as u32],
+            &[x.buffer(), dy.buffer(), dx.buffer()],
+            self.grid(dy.len(), 256),
+        );
+        dx
     }
 
     fn softmax(&self, logits: &GpuTensor) -> GpuTensor {
@@ -101,14 +148,36 @@ impl Backend for GpuBackend {
         out
     }
 
-    fn softmax_cross_entropy(&self, logits: &GpuTensor, labels: &GpuTensor) -> LossOutput<GpuTensor> {
+    fn loss(&self, op: LossOp, logits: &GpuTensor, labels: &GpuTensor, teacher: Option<&GpuTensor>) -> LossOutput<GpuTensor> {
         let [rows, cols] = logits.shape;
-        assert_eq!(labels.shape, [rows, 1], "softmax_cross_entropy: labels must be [rows, 1]");
+        assert_eq!(labels.shape, [rows, 1], "loss: labels must be [rows, 1]");
+        let distills = matches!(op, LossOp::Distillation { .. });
+        assert_eq!(teacher.is_some(), distills, "loss: teacher logits go with distillation, and only with it");
+        if let Some(t) = teacher {
+            assert_eq!(t.shape, logits.shape, "loss: teacher logits must have the logits' shape");
+        }
+        // The kernel's `kind` numbering and its two parameters.
+        let (kind, a, b) = match op {
+            LossOp::CrossEntropy { smoothing, tamper } => (0, smoothing, tamper),
+            LossOp::Focal { gamma } => (1, gamma, 0.0),
+            LossOp::Poly1 { epsilon } => (2, epsilon, 0.0),
+            LossOp::Encouraging { log_end } => (3, log_end, 0.0),
+            LossOp::Mse => (4, 0.0, 0.0),
+            LossOp::BinaryCe => (5, 0.0, 0.0),
+            LossOp::Distillation { beta, temperature } => (6, beta, temperature),
+        };
         let (grad, loss, correct) = (self.alloc(logits.shape), self.alloc([1, 1]), self.alloc([1, 1]));
         self.dispatch(
-            Kernel::CrossEntropy,
-            &[rows as u32, cols as u32],
-            &[logits.buffer(), labels.buffer(), grad.buffer(), loss.buffer(), correct.buffer()],
+            Kernel::Loss,
+            &[rows as u32, cols as u32, kind, a.to_bits(), b.to_bits()],
+            &[
+                logits.buffer(),
+                labels.buffer(),
+                teacher.unwrap_or(logits).buffer(),
+                grad.buffer(),
+                loss.buffer(),
+                correct.buffer(),
+            ],
             [1, 1],
         );
         LossOutput { loss, correct, grad }

@@ -1,79 +1,114 @@
-//! The compute kernels: their WGSL (kernels/*.wgsl, beside this file) and one compiled
-//! pipeline per kernel, built once when the backend starts.
+//! The compute kernels: their WGSL (kernels/*.wgsl, beside this file; the templated ones
+//! filled in from templates.rs) and one compiled pipeline per kernel, built on first use
+//! and cached.
 
-/// Every kernel the backend dispatches.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+use super::templates;
+use crate::backend::{ActivationOp, GateOp};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// Every kernel the backend dispatches. Activations and gates are one template each,
+/// compiled once per kind.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Kernel {
     Matmul,
     AddBias,
     SumRows,
-    Tanh,
-    TanhBackward,
     Softmax,
-    CrossEntropy,
+    Loss,
     SgdUpdate,
     GatherRows,
+    Prelu,
+    PreluBackward,
+    Activation(ActivationOp),
+    ActivationBackward(ActivationOp),
+    Gate(GateOp),
+    GateBackward(GateOp),
+}
+
+const PRELUDE: &str = include_str!("kernels/prelude.wgsl");
+
+fn fill(template: &str, body: &str) -> String {
+    format!("{PRELUDE}\n{}", template.replace("{{BODY}}", body))
 }
 
 impl Kernel {
-    const ALL: [Kernel; 9] = [
-        Kernel::Matmul,
-        Kernel::AddBias,
-        Kernel::SumRows,
-        Kernel::Tanh,
-        Kernel::TanhBackward,
-        Kernel::Softmax,
-        Kernel::CrossEntropy,
-        Kernel::SgdUpdate,
-        Kernel::GatherRows,
-    ];
-
-    fn source(self) -> &'static str {
+    /// The cache key: the kernel and, for templates, the kind (not its parameters, which
+    /// travel in the uniform block).
+    fn key(self) -> (&'static str, &'static str) {
         match self {
-            Kernel::Matmul => include_str!("kernels/matmul.wgsl"),
-            Kernel::AddBias => include_str!("kernels/add_bias.wgsl"),
-            Kernel::SumRows => include_str!("kernels/sum_rows.wgsl"),
-            Kernel::Tanh => include_str!("kernels/tanh.wgsl"),
-            Kernel::TanhBackward => include_str!("kernels/tanh_backward.wgsl"),
-            Kernel::Softmax => include_str!("kernels/softmax.wgsl"),
-            Kernel::CrossEntropy => include_str!("kernels/cross_entropy.wgsl"),
-            Kernel::SgdUpdate => include_str!("kernels/sgd_update.wgsl"),
-            Kernel::GatherRows => include_str!("kernels/gather_rows.wgsl"),
+            Kernel::Activation(op) => ("activation", op.name()),
+            Kernel::ActivationBackward(op) => ("activation_backward", op.name()),
+            Kernel::Gate(op) => ("gate", op.name()),
+            Kernel::GateBackward(op) => ("gate_backward", op.name()),
+            Kernel::Matmul => ("matmul", ""),
+            Kernel::AddBias => ("add_bias", ""),
+            Kernel::SumRows => ("sum_rows", ""),
+            Kernel::Softmax => ("softmax", ""),
+            Kernel::Loss => ("loss", ""),
+            Kernel::SgdUpdate => ("sgd_update", ""),
+            Kernel::GatherRows => ("gather_rows", ""),
+            Kernel::Prelu => ("prelu", ""),
+            Kernel::PreluBackward => ("prelu_backward", ""),
+        }
+    }
+
+    fn source(self) -> String {
+        match self {
+            Kernel::Matmul => include_str!("kernels/matmul.wgsl").into(),
+            Kernel::AddBias => include_str!("kernels/add_bias.wgsl").into(),
+            Kernel::SumRows => include_str!("kernels/sum_rows.wgsl").into(),
+            Kernel::Softmax => include_str!("kernels/softmax.wgsl").into(),
+            Kernel::Loss => format!("{PRELUDE}\n{}", include_str!("kernels/loss.wgsl")),
+            Kernel::SgdUpdate => include_str!("kernels/sgd_update.wgsl").into(),
+            Kernel::GatherRows => include_str!("kernels/gather_rows.wgsl").into(),
+            Kernel::Prelu => include_str!("kernels/prelu.wgsl").into(),
+            Kernel::PreluBackward => include_str!("kernels/prelu_backward.wgsl").into(),
+            Kernel::Activation(op) => fill(include_str!("kernels/activation.wgsl"), templates::activation(op).0),
+            Kernel::ActivationBackward(op) => {
+                fill(include_str!("kernels/activation_backward.wgsl"), templates::activation(op).1)
+            }
+            Kernel::Gate(op) => fill(include_str!("kernels/gate.wgsl"), templates::gate(op).0),
+            Kernel::GateBackward(op) => fill(include_str!("kernels/gate_backward.wgsl"), templates::gate(op).1),
         }
     }
 }
 
-/// One compute pipeline and its bind-group layout per kernel, indexed by `Kernel`.
-pub struct Pipelines(Vec<(wgpu::ComputePipeline, wgpu::BindGroupLayout)>);
+type Compiled = (wgpu::ComputePipeline, wgpu::BindGroupLayout);
+
+/// Compiled pipelines and their bind-group layouts, built on first use.
+pub struct Pipelines {
+    device: wgpu::Device,
+    cache: RefCell<HashMap<(&'static str, &'static str), Compiled>>,
+}
 
 impl Pipelines {
-    pub fn new(device: &wgpu::Device) -> Self {
-        Pipelines(
-            Kernel::ALL
-                .iter()
-                .map(|&kernel| {
-                    let label = format!("{kernel:?}");
-                    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                        label: Some(&label),
-                        source: wgpu::ShaderSource::Wgsl(kernel.source().into()),
-                    });
-                    let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                        label: Some(&label),
-                        layout: None,
-                        module: &module,
-                        entry_point: Some("main"),
-                        compilation_options: Default::default(),
-                        cache: None,
-                    });
-                    let layout = pipeline.get_bind_group_layout(0);
-                    (pipeline, layout)
-                })
-                .collect(),
-        )
+    pub fn new(device: wgpu::Device) -> Self {
+        Pipelines { device, cache: RefCell::new(HashMap::new()) }
     }
 
-    pub fn get(&self, kernel: Kernel) -> (&wgpu::ComputePipeline, &wgpu::BindGroupLayout) {
-        let (pipeline, layout) = &self.0[kernel as usize];
-        (pipeline, layout)
+    /// The kernel's pipeline and layout (cheap handles), compiling it the first time.
+    pub fn get(&self, kernel: Kernel) -> Compiled {
+        self.cache
+            .borrow_mut()
+            .entry(kernel.key())
+            .or_insert_with(|| {
+                let label = format!("{kernel:?}");
+                let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                    label: Some(&label),
+                    source: wgpu::ShaderSource::Wgsl(kernel.source().into()),
+                });
+                let pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                    label: Some(&label),
+                    layout: None,
+                    module: &module,
+                    entry_point: Some("main"),
+                    compilation_options: Default::default(),
+                    cache: None,
+                });
+                let layout = pipeline.get_bind_group_layout(0);
+                (pipeline, layout)
+            })
+            .clone()
     }
 }

@@ -1,9 +1,15 @@
 //! The CPU backend on ndarray: the reference implementation of every op.
 //!
 //! Generic over the element type so that gradient checks can run in f64. Reductions run
-//! in a fixed order on one thread, so results repeat bit for bit.
+//! in a fixed order on one thread, so results repeat bit for bit. The scalar formulas of
+//! the activations, gates and losses live in the submodules, beside their gradient checks.
 
-use super::{Backend, BackendKind, LossOutput, Real};
+mod activation;
+mod gate;
+mod loss;
+mod scalar;
+
+use super::{ActivationOp, Backend, BackendKind, GateOp, LossOp, LossOutput, Real};
 use ndarray::{linalg::general_mat_mul, Array2, Axis, Zip};
 use std::marker::PhantomData;
 
@@ -54,12 +60,52 @@ impl<E: Real> Backend for CpuBackend<E> {
         x.sum_axis(Axis(0)).insert_axis(Axis(0))
     }
 
-    fn tanh(&self, x: &Array2<E>) -> Array2<E> {
-        x.mapv(E::det_tanh)
+    fn activation(&self, op: ActivationOp, x: &Array2<E>) -> Array2<E> {
+        x.mapv(|v| activation::forward(op, v))
     }
 
-    fn tanh_backward(&self, y: &Array2<E>, dy: &Array2<E>) -> Array2<E> {
-        Zip::from(y).and(dy).map_collect(|&y, &dy| dy * (E::one() - y * y))
+    fn activation_backward(&self, op: ActivationOp, x: &Array2<E>, y: &Array2<E>, dy: &Array2<E>) -> Array2<E> {
+        assert!(x.shape() == y.shape() && y.shape() == dy.shape(), "activation_backward: shapes differ");
+        Zip::from(x).and(y).and(dy).map_collect(|&x, &y, &dy| dy * activation::derivative(op, x, y))
+    }
+
+    fn prelu(&self, x: &Array2<E>, slope: &Array2<E>) -> Array2<E> {
+        assert_eq!(slope.shape(), &[1, x.ncols()], "prelu: slope must be [1, cols]");
+        let mut y = x.clone();
+        Zip::from(y.rows_mut()).for_each(|mut row| {
+            Zip::from(&mut row).and(slope.row(0)).for_each(|v, &a| *v = activation::prelu(*v, a))
+        });
+        y
+    }
+
+    fn prelu_backward(&self, x: &Array2<E>, slope: &Array2<E>, dy: &Array2<E>) -> (Array2<E>, Array2<E>) {
+        assert_eq!(slope.shape(), &[1, x.ncols()], "prelu_backward: slope must be [1, cols]");
+        assert_eq!(x.shape(), dy.shape(), "prelu_backward: shapes differ");
+        let mut dx = dy.clone();
+        let mut dslope = Array2::zeros((1, x.ncols()));
+        for (mut g, xr) in dx.rows_mut().into_iter().zip(x.rows()) {
+            for (c, (g, &x)) in g.iter_mut().zip(xr).enumerate() {
+                if x <= E::zero() {
+                    dslope[[0, c]] = dslope[[0, c]] + *g * x;
+                    *g = *g * slope[[0, c]];
+                }
+            }
+        }
+        (dx, dslope)
+    }
+
+    fn pair_gate(&self, op: GateOp, x: &Array2<E>) -> Array2<E> {
+        assert!(x.ncols().is_multiple_of(2), "pair_gate: the input needs an even number of columns");
+        Array2::from_shape_fn((x.nrows(), x.ncols() / 2), |(r, j)| gate::forward(op, x[[r, 2 * j]], x[[r, 2 * j + 1]]))
+    }
+
+    fn pair_gate_backward(&self, op: GateOp, x: &Array2<E>, dy: &Array2<E>) -> Array2<E> {
+        assert!(x.ncols().is_multiple_of(2) && dy.shape() == [x.nrows(), x.ncols() / 2], "pair_gate_backward: shapes differ");
+        Array2::from_shape_fn(x.raw_dim(), |(r, c)| {
+            let j = c / 2;
+            let (da, db) = gate::partials(op, x[[r, 2 * j]], x[[r, 2 * j + 1]]);
+            dy[[r, j]] * if c % 2 == 0 { da } else { db }
+        })
     }
 
     fn softmax(&self, logits: &Array2<E>) -> Array2<E> {
@@ -73,13 +119,23 @@ impl<E: Real> Backend for CpuBackend<E> {
         out
     }
 
-    fn softmax_cross_entropy(&self, logits: &Array2<E>, labels: &Array2<E>) -> LossOutput<Array2<E>> {
-        let n = logits.nrows();
-        assert_eq!(labels.shape(), &[n, 1], "softmax_cross_entropy: labels must be [rows, 1]");
-        let mut grad = self.softmax(logits);
+    fn loss(&self, op: LossOp, logits: &Array2<E>, labels: &Array2<E>, teacher: Option<&Array2<E>>) -> LossOutput<Array2<E>> {
+        let [n, k] = [logits.nrows(), logits.ncols()];
+        assert_eq!(labels.shape(), &[n, 1], "loss: labels must be [rows, 1]");
+        let distills = matches!(op, LossOp::Distillation { .. });
+        assert_eq!(teacher.is_some(), distills, "loss: teacher logits go with distillation, and only with it");
+        if let Some(t) = teacher {
+            assert_eq!(t.shape(), logits.shape(), "loss: teacher logits must have the logits' shape");
+        }
+        let probs = self.softmax(logits);
+        let mut grad = Array2::zeros((n, k));
         let (mut loss, mut correct) = (E::zero(), E::zero());
         let inv_n = E::one() / E::from_f64(n as f64);
-        for (r, (mut g, z)) in grad.rows_mut().into_iter().zip(logits.rows()).enumerate() {
+        let teacher = teacher.map(|t| t.as_standard_layout());
+        let (z_all, p_all) = (logits.as_standard_layout(), probs.as_slice().expect("fresh arrays are contiguous"));
+        let z_all = z_all.as_slice().expect("standard layout");
+        for (r, mut g) in grad.rows_mut().into_iter().enumerate() {
+            let z = &z_all[r * k..(r + 1) * k];
             let label = labels[[r, 0]].to_f64() as usize;
             let (mut best, mut best_i) = (E::neg_infinity(), 0);
             for (i, &v) in z.iter().enumerate() {
@@ -89,11 +145,18 @@ impl<E: Real> Backend for CpuBackend<E> {
                 }
             }
             let lse = best + z.iter().fold(E::zero(), |s, &v| s + (v - best).det_exp()).det_ln();
-            loss = loss + (lse - z[label]);
+            let row = loss::Row {
+                z,
+                p: &p_all[r * k..(r + 1) * k],
+                max: best,
+                lse,
+                label,
+                teacher: teacher.as_ref().map(|t| &t.as_slice().expect("standard layout")[r * k..(r + 1) * k]),
+            };
+            loss = loss + loss::row(op, &row, g.as_slice_mut().expect("fresh arrays are contiguous"));
             if best_i == label {
                 correct = correct + E::one();
             }
-            g[label] = g[label] - E::one();
             g.mapv_inplace(|v| v * inv_n);
         }
         LossOutput {
@@ -165,9 +228,9 @@ mod tests {
         let bias = random([1, 3], 4);
         let mut xb = x.clone();
         be.add_bias(&mut xb, &bias);
-        let y = be.tanh(&xb);
+        let y = be.activation(ActivationOp::Tanh, &xb);
         let dy = random([4, 3], 5);
-        let dx = be.tanh_backward(&y, &dy);
+        let dx = be.activation_backward(ActivationOp::Tanh, &xb, &y, &dy);
         let sums = be.sum_rows(&x);
         for i in 0..4 {
             for j in 0..3 {
