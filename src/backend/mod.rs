@@ -6,8 +6,10 @@
 
 pub mod cpu;
 pub mod gpu;
+mod optim;
 mod real;
 
+pub use optim::{ElementRule, OptimizerState, OptimizerStep, UpdateRule};
 pub use real::Real;
 
 /// Which engine a backend is, for badges and metrics.
@@ -55,8 +57,22 @@ pub trait Backend {
     fn softmax(&self, logits: &Self::Tensor) -> Self::Tensor;
     /// Mean softmax cross-entropy against class indices stored as a [rows, 1] tensor.
     fn softmax_cross_entropy(&self, logits: &Self::Tensor, labels: &Self::Tensor) -> LossOutput<Self::Tensor>;
-    /// param −= lr · grad.
-    fn sgd_update(&self, param: &mut Self::Tensor, grad: &Self::Tensor, lr: f32);
+    /// acc[0, 0] = Σ x² (+ acc[0, 0] when `accumulate`): the squared global gradient
+    /// norm, summed on the device tensor by tensor.
+    fn sum_squares(&self, x: &Self::Tensor, acc: &mut Self::Tensor, accumulate: bool);
+    /// One fused optimiser update of `param` and its `state` (see `OptimizerStep`).
+    /// `grad_norm_sq` is the [1, 1] squared global norm that clipping needs; it is read
+    /// on the device.
+    fn optimizer_step(
+        &self,
+        param: &mut Self::Tensor,
+        grad: &Self::Tensor,
+        state: &mut OptimizerState<Self::Tensor>,
+        step: &OptimizerStep,
+        grad_norm_sq: Option<&Self::Tensor>,
+    );
+    /// x *= s, in place (the abc-parametrisation's layer multipliers).
+    fn scale(&self, x: &mut Self::Tensor, s: f32);
     /// The rows of `src` at `rows`, in that order.
     fn gather_rows(&self, src: &Self::Tensor, rows: &[u32]) -> Self::Tensor;
 }

@@ -11,12 +11,14 @@ pub enum Kernel {
     TanhBackward,
     Softmax,
     CrossEntropy,
-    SgdUpdate,
+    OptimizerStep,
+    SumSquares,
+    Scale,
     GatherRows,
 }
 
 impl Kernel {
-    const ALL: [Kernel; 9] = [
+    const ALL: [Kernel; 11] = [
         Kernel::Matmul,
         Kernel::AddBias,
         Kernel::SumRows,
@@ -24,7 +26,9 @@ impl Kernel {
         Kernel::TanhBackward,
         Kernel::Softmax,
         Kernel::CrossEntropy,
-        Kernel::SgdUpdate,
+        Kernel::OptimizerStep,
+        Kernel::SumSquares,
+        Kernel::Scale,
         Kernel::GatherRows,
     ];
 
@@ -37,7 +41,9 @@ impl Kernel {
             Kernel::TanhBackward => include_str!("kernels/tanh_backward.wgsl"),
             Kernel::Softmax => include_str!("kernels/softmax.wgsl"),
             Kernel::CrossEntropy => include_str!("kernels/cross_entropy.wgsl"),
-            Kernel::SgdUpdate => include_str!("kernels/sgd_update.wgsl"),
+            Kernel::OptimizerStep => include_str!("kernels/optimizer_step.wgsl"),
+            Kernel::SumSquares => include_str!("kernels/sum_squares.wgsl"),
+            Kernel::Scale => include_str!("kernels/scale.wgsl"),
             Kernel::GatherRows => include_str!("kernels/gather_rows.wgsl"),
         }
     }
