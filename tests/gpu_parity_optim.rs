@@ -5,7 +5,7 @@
 
 use glassbox::backend::cpu::CpuBackend;
 use glassbox::backend::{Backend, OptimizerState, OptimizerStep, UpdateRule};
-use glassbox::spec::{ExperimentSpec, Optimizer, Schedule, TrainingSpec};
+use glassbox::spec::{ExperimentSpec, ModelSpec, Optimizer, Parametrization, Schedule, TrainingSpec};
 use glassbox::train::Trainer;
 use std::collections::BTreeMap;
 
@@ -154,9 +154,8 @@ impl<B: Backend<E = f32>> SumSquares for B {
     }
 }
 
-/// 100 steps of `training` on both backends: same epoch losses, accuracies and weights.
-async fn training_matches(training: TrainingSpec) {
-    let spec = ExperimentSpec { training, ..ExperimentSpec::default() };
+/// 100 steps of `spec` on both backends: same epoch losses, accuracies and weights.
+async fn training_matches(spec: ExperimentSpec) {
     spec.validate().unwrap();
     let data = glassbox::data::build(&spec.dataset, spec.train_points());
     let mut cpu = Trainer::new(CpuBackend::<f32>::new(), &spec, &data);
@@ -191,7 +190,22 @@ gpu_test! {
             warmup_steps: 10,
             ..ExperimentSpec::default().training
         };
-        training_matches(training).await;
+        training_matches(ExperimentSpec { training, ..ExperimentSpec::default() }).await;
+    }
+}
+
+gpu_test! {
+    /// muP at twice the base width: the layer multipliers (the `scale` op) and per-layer
+    /// learning rates are in play on both backends.
+    async fn mup_adam_training_matches_cpu() {
+        let model = ModelSpec {
+            hidden: vec![16, 16],
+            parametrization: Parametrization::MuP,
+            base_width: 8,
+            ..ExperimentSpec::default().model
+        };
+        let training = TrainingSpec { optimizer: Optimizer::Adam, learning_rate: 0.01, ..ExperimentSpec::default().training };
+        training_matches(ExperimentSpec { model, training, ..ExperimentSpec::default() }).await;
     }
 }
 
@@ -204,6 +218,6 @@ gpu_test! {
             l2: 1e-3,
             ..ExperimentSpec::default().training
         };
-        training_matches(training).await;
+        training_matches(ExperimentSpec { training, ..ExperimentSpec::default() }).await;
     }
 }
