@@ -6,7 +6,7 @@ use crate::backend::gpu::GpuBackend;
 use crate::backend::BackendKind;
 use crate::data::{self, Dataset};
 use crate::nn::format::{MlpParams, ModelError};
-use crate::spec::{ExperimentSpec, SpecError};
+use crate::spec::{ExperimentSpec, SpecError, TrainingSpec};
 use crate::train::{EpochRecord, Trainer};
 
 /// The decision-boundary view covers [−GRID_EXTENT, GRID_EXTENT]² (as TF Playground).
@@ -116,6 +116,17 @@ impl Session {
             Engine::Gpu(_) => BackendKind::Webgpu,
         };
         BackendInfo { kind, adapter: self.adapter.clone(), reason: self.reason.clone() }
+    }
+
+    /// Replaces the training hyperparameters mid-training (optimiser, learning rate,
+    /// schedule, batch size, penalties, clipping). Weights are kept, and the optimiser
+    /// state too unless the optimiser kind changes. A refused spec changes nothing.
+    pub fn set_training(&mut self, training: TrainingSpec) -> Result<(), SpecError> {
+        let spec = ExperimentSpec { training, ..self.spec.clone() };
+        spec.validate()?;
+        with_trainer!(&mut self.engine, t => t.set_training(&spec.training));
+        self.spec = spec;
+        Ok(())
     }
 
     pub fn train_steps(&mut self, n: u64) {
@@ -235,6 +246,63 @@ mod tests {
         assert_eq!(snap.step, 7);
         assert_eq!(snap.parameters, pollster::block_on(s.parameters()));
         assert_eq!(pollster::block_on(s.metrics()).weights_synced_at_step, Some(7));
+    }
+
+    /// Changing the learning rate mid-run is the same as having trained with a schedule
+    /// that changes it at that step; state survives an unchanged kind and resets otherwise.
+    #[test]
+    fn training_spec_changes_mid_run_keep_weights_and_state() {
+        use crate::spec::{Optimizer, Schedule};
+        let adam = |lr: f32| {
+            let mut spec = ExperimentSpec::default();
+            spec.training.optimizer = Optimizer::Adam;
+            spec.training.learning_rate = lr;
+            spec
+        };
+        // Reference: one run with a step schedule that halves the rate after 30 steps.
+        let mut reference = adam(0.02);
+        reference.training.schedule = Schedule::Step { every: 30, gamma: 0.5 };
+        let mut a = Session::new(reference).unwrap();
+        a.train_steps(60);
+
+        let mut b = Session::new(adam(0.02)).unwrap();
+        b.train_steps(30);
+        let mut halved = b.spec().training.clone();
+        halved.learning_rate = 0.01;
+        b.set_training(halved).unwrap();
+        b.train_steps(30);
+        assert_eq!(pollster::block_on(a.parameters()), pollster::block_on(b.parameters()));
+        assert_eq!(b.spec().training.learning_rate, 0.01);
+
+        // Switching to SGD resets the state: the next step is plain SGD from these weights.
+        let mut c = Session::new(adam(0.02)).unwrap();
+        c.train_steps(30);
+        let mut sgd = c.spec().training.clone();
+        sgd.optimizer = Optimizer::Sgd;
+        sgd.batch_size = 25;
+        c.set_training(sgd).unwrap();
+        assert_eq!(c.steps_per_epoch(), 10);
+        c.train_steps(20);
+        let m = pollster::block_on(c.metrics());
+        assert_eq!(m.step, 50);
+        assert!(m.train_loss.is_finite());
+
+        // A bad spec is refused and leaves the session as it was.
+        let mut bad = c.spec().training.clone();
+        bad.beta1 = 1.0;
+        assert!(c.set_training(bad).unwrap_err().0.contains("beta1"));
+        assert_eq!(c.spec().training.batch_size, 25);
+    }
+
+    #[test]
+    fn adam_learns_the_spiral() {
+        let mut spec = ExperimentSpec::default();
+        spec.training.optimizer = crate::spec::Optimizer::Adam;
+        spec.training.learning_rate = 0.01;
+        let mut s = Session::new(spec).unwrap();
+        s.train_steps(25 * 300);
+        let m = pollster::block_on(s.metrics());
+        assert!(m.train_acc >= 0.9, "train accuracy {} after 300 epochs of Adam", m.train_acc);
     }
 
     #[test]

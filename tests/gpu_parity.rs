@@ -4,7 +4,7 @@
 //! smaller shapes; a missing adapter is a failure, not a skip.
 
 use glassbox::backend::cpu::CpuBackend;
-use glassbox::backend::{ActivationOp, Backend};
+use glassbox::backend::{ActivationOp, Backend, OptimizerState, OptimizerStep};
 use glassbox::rng::{Rng, Stream};
 use glassbox::spec::ExperimentSpec;
 use glassbox::train::Trainer;
@@ -52,7 +52,9 @@ async fn op_outputs<B: Backend<E = f32>>(be: &B, [rows, cols]: [usize; 2], salt:
     let loss = be.softmax_cross_entropy(&x, &labels);
     let tied_loss = be.softmax_cross_entropy(&tied, &labels);
     let mut param = be.upload([rows, cols], &read(be, &x).await);
-    be.sgd_update(&mut param, &dy, 0.03);
+    let zeros = vec![0.0; rows * cols];
+    let mut state = OptimizerState { m: be.upload([rows, cols], &zeros), v: be.upload([rows, cols], &zeros) };
+    be.optimizer_step(&mut param, &dy, &mut state, &OptimizerStep::sgd(0.03), None);
     vec![
         ("add_bias", read(be, &biased).await),
         ("sum_rows", read(be, &be.sum_rows(&x)).await),

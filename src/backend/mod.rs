@@ -7,9 +7,11 @@
 pub mod cpu;
 pub mod gpu;
 mod ops;
+mod optim;
 mod real;
 
 pub use ops::{ActivationOp, GateOp, LossOp};
+pub use optim::{ElementRule, OptimizerState, OptimizerStep, UpdateRule};
 pub use real::Real;
 
 /// Which engine a backend is, for badges and metrics.
@@ -80,8 +82,22 @@ pub trait Backend {
     fn softmax_cross_entropy(&self, logits: &Self::Tensor, labels: &Self::Tensor) -> LossOutput<Self::Tensor> {
         self.loss(LossOp::CROSS_ENTROPY, logits, labels, None)
     }
-    /// param −= lr · grad.
-    fn sgd_update(&self, param: &mut Self::Tensor, grad: &Self::Tensor, lr: f32);
+    /// acc[0, 0] = Σ x² (+ acc[0, 0] when `accumulate`): the squared global gradient
+    /// norm, summed on the device tensor by tensor.
+    fn sum_squares(&self, x: &Self::Tensor, acc: &mut Self::Tensor, accumulate: bool);
+    /// One fused optimiser update of `param` and its `state` (see `OptimizerStep`).
+    /// `grad_norm_sq` is the [1, 1] squared global norm that clipping needs; it is read
+    /// on the device.
+    fn optimizer_step(
+        &self,
+        param: &mut Self::Tensor,
+        grad: &Self::Tensor,
+        state: &mut OptimizerState<Self::Tensor>,
+        step: &OptimizerStep,
+        grad_norm_sq: Option<&Self::Tensor>,
+    );
+    /// x *= s, in place (the abc-parametrisation's layer multipliers).
+    fn scale(&self, x: &mut Self::Tensor, s: f32);
     /// The rows of `src` at `rows`, in that order.
     fn gather_rows(&self, src: &Self::Tensor, rows: &[u32]) -> Self::Tensor;
 }

@@ -2,13 +2,17 @@
 //! methods. A dense layer stores its weight as [out, in] with y = x·Wᵀ + b (PyTorch's
 //! layout), so reference libraries can load the same numbers.
 
+pub mod abc;
 pub mod format;
+pub mod init;
 mod nonlinearity;
 
 pub use nonlinearity::{Nonlinearity, PRELU_INIT};
 
 use crate::backend::{Backend, Real};
 use crate::rng::{Rng, Stream};
+use crate::spec::{Init, ModelSpec, Parametrization};
+use abc::LayerWidth;
 
 /// A dense layer's parameters (or their gradients: same shapes).
 pub struct Dense<T> {
@@ -24,6 +28,8 @@ pub struct Mlp<B: Backend> {
     pub nonlinearity: Nonlinearity,
     /// PReLU's learned slopes, [1, units] per hidden layer; empty for other nonlinearities.
     pub slopes: Vec<B::Tensor>,
+    /// Each layer computes x·(m·W)ᵀ + b with this m (the abc-parametrisation's n^(−a); 1 otherwise).
+    pub multipliers: Vec<f32>,
 }
 
 /// What the forward pass keeps for the backward pass.
@@ -47,47 +53,78 @@ impl<B: Backend> Mlp<B> {
     /// Glorot-uniform weights, zero biases; `sizes` = [inputs, hidden…, outputs], with
     /// hidden sizes counted after the nonlinearity (a gate's dense layer is twice as wide).
     pub fn init(be: &B, sizes: &[usize], nonlinearity: Nonlinearity, seed: u32) -> Self {
+        Self::build(be, sizes, nonlinearity, Init::GlorotUniform, Parametrization::Plain, 1, seed)
+    }
+
+    /// The model a spec describes: its nonlinearity, and its init or its parametrisation
+    /// preset's init and multipliers.
+    pub fn from_spec(be: &B, sizes: &[usize], model: &ModelSpec, seed: u32) -> Self {
+        let nonlinearity = Nonlinearity::from_spec(model.activation, model.leaky_slope);
+        Self::build(be, sizes, nonlinearity, model.init, model.parametrization, model.base_width, seed)
+    }
+
+    fn build(
+        be: &B,
+        sizes: &[usize],
+        nonlinearity: Nonlinearity,
+        rule: Init,
+        param: Parametrization,
+        base_width: u32,
+        seed: u32,
+    ) -> Self {
         let last = sizes.len() - 2;
+        let widths = LayerWidth::of_mlp(sizes, base_width);
+        let upload = |shape: [usize; 2], v: Vec<f32>| {
+            let v: Vec<B::E> = v.into_iter().map(B::E::from_f32).collect();
+            be.upload(shape, &v)
+        };
         let layers = sizes
             .windows(2)
+            .zip(&widths)
             .enumerate()
-            .map(|(l, pair)| {
+            .map(|(l, (pair, width))| {
                 let fan_in = pair[0];
                 let fan_out = if l < last { nonlinearity.inputs_per(pair[1]) } else { pair[1] };
-                let limit = (6.0 / (fan_in + fan_out) as f32).sqrt();
                 let rng = Rng::new(seed, Stream::Init).child(l as u32);
-                let w: Vec<B::E> = (0..fan_in * fan_out)
-                    .map(|i| B::E::from_f32(rng.uniform_in(i as u32, -limit, limit)))
-                    .collect();
-                Dense {
-                    weight: be.upload([fan_out, fan_in], &w),
-                    bias: be.upload([1, fan_out], &vec![<B::E as num_traits::Zero>::zero(); fan_out]),
-                }
+                let drawn = match width.init_std(param) {
+                    Some(std) => init::LayerInit { weight: init::normal(rng, fan_in * fan_out, std), bias: vec![0.0; fan_out] },
+                    None => init::draw(rule, fan_in, fan_out, rng),
+                };
+                Dense { weight: upload([fan_out, fan_in], drawn.weight), bias: upload([1, fan_out], drawn.bias) }
             })
             .collect();
         let slopes = match nonlinearity {
-            Nonlinearity::Prelu => {
-                sizes[1..=last].iter().map(|&u| be.upload([1, u], &vec![B::E::from_f32(PRELU_INIT); u])).collect()
-            }
+            Nonlinearity::Prelu => sizes[1..=last].iter().map(|&u| upload([1, u], vec![PRELU_INIT; u])).collect(),
             _ => Vec::new(),
         };
-        Mlp { layers, nonlinearity, slopes }
+        Mlp { layers, nonlinearity, slopes, multipliers: widths.iter().map(|w| w.multiplier(param)).collect() }
+    }
+
+    /// x·(m·W)ᵀ + b for layer `l`.
+    fn dense(&self, be: &B, l: usize, input: &B::Tensor) -> B::Tensor {
+        let layer = &self.layers[l];
+        let mut z = be.matmul(input, &layer.weight, false, true);
+        self.apply_multiplier(be, l, &mut z);
+        be.add_bias(&mut z, &layer.bias);
+        z
+    }
+
+    fn apply_multiplier(&self, be: &B, l: usize, x: &mut B::Tensor) {
+        if self.multipliers[l] != 1.0 {
+            be.scale(x, self.multipliers[l]);
+        }
     }
 
     pub fn forward(&self, be: &B, x: &B::Tensor) -> Forward<B::Tensor> {
         let last = self.layers.len() - 1;
         let mut pre: Vec<B::Tensor> = Vec::with_capacity(last);
         let mut hidden: Vec<B::Tensor> = Vec::with_capacity(last);
-        for (l, layer) in self.layers[..last].iter().enumerate() {
-            let input = hidden.last().unwrap_or(x);
-            let mut z = be.matmul(input, &layer.weight, false, true);
-            be.add_bias(&mut z, &layer.bias);
+        for l in 0..last {
+            let z = self.dense(be, l, hidden.last().unwrap_or(x));
             hidden.push(self.nonlinearity.forward(be, &z, self.slopes.get(l)));
             pre.push(z);
         }
-        let out = &self.layers[last];
-        let mut logits = be.matmul(hidden.last().unwrap_or(x), &out.weight, false, true);
-        be.add_bias(&mut logits, &out.bias);
+        let logits = self.dense(be, last, hidden.last().unwrap_or(x));
         Forward { pre, hidden, logits }
     }
 
@@ -98,11 +135,11 @@ impl<B: Backend> Mlp<B> {
         let mut upstream = dlogits; // d(loss)/d(pre-activation) of the current layer
         for l in (0..self.layers.len()).rev() {
             let input = if l == 0 { x } else { &fwd.hidden[l - 1] };
-            grads.push(Dense {
-                weight: be.matmul(&upstream, input, true, false),
-                bias: be.sum_rows(&upstream),
-            });
-            let d_input = be.matmul(&upstream, &self.layers[l].weight, false, false);
+            let mut weight = be.matmul(&upstream, input, true, false);
+            self.apply_multiplier(be, l, &mut weight);
+            grads.push(Dense { weight, bias: be.sum_rows(&upstream) });
+            let mut d_input = be.matmul(&upstream, &self.layers[l].weight, false, false);
+            self.apply_multiplier(be, l, &mut d_input);
             upstream = if l == 0 {
                 d_input
             } else {
@@ -222,6 +259,46 @@ mod tests {
             let worst = worst_gradient_error(nl);
             println!("MLP gradient check with {nl:?}: worst relative error {worst:.1e}");
             assert!(worst < 1e-6, "{nl:?}: worst relative gradient error {worst:e}");
+        }
+    }
+
+    /// The abc multipliers enter forward and backward consistently: central differences on
+    /// every weight of a muP and an NTK net whose widths differ from the base width.
+    #[test]
+    fn backward_with_multipliers_matches_finite_differences() {
+        let be = Be::new();
+        for p in [Parametrization::MuP, Parametrization::Ntk, Parametrization::MeanField] {
+            let model = ModelSpec {
+                hidden: vec![6, 5],
+                activation: crate::spec::Activation::Tanh,
+                leaky_slope: 0.01,
+                init: Init::GlorotUniform,
+                parametrization: p,
+                base_width: 2,
+            };
+            let mut mlp = Mlp::from_spec(&be, &[3, 6, 5, 3], &model, 4);
+            assert!(mlp.multipliers.iter().any(|&m| m != 1.0), "{p:?} scales some layer");
+            let rng = Rng::new(6, Stream::DataNoise);
+            let x = Array2::from_shape_fn((4, 3), |(i, j)| rng.uniform_in((i * 3 + j) as u32, -2.0, 2.0) as f64);
+            let labels = Array2::from_shape_vec((4, 1), vec![0.0, 1.0, 2.0, 1.0]).unwrap();
+            let fwd = mlp.forward(&be, &x);
+            let grads = mlp.backward(&be, &x, &fwd, be.softmax_cross_entropy(&fwd.logits, &labels).grad);
+            let h = 1e-6;
+            for l in 0..mlp.layers.len() {
+                for idx in 0..mlp.layers[l].weight.len() {
+                    let cols = mlp.layers[l].weight.ncols();
+                    let at = [idx / cols, idx % cols];
+                    let orig = mlp.layers[l].weight[at];
+                    mlp.layers[l].weight[at] = orig + h;
+                    let plus = loss(&be, &mlp, &x, &labels);
+                    mlp.layers[l].weight[at] = orig - h;
+                    let minus = loss(&be, &mlp, &x, &labels);
+                    mlp.layers[l].weight[at] = orig;
+                    let (analytic, numeric) = (grads.layers[l].weight[at], (plus - minus) / (2.0 * h));
+                    let err = (analytic - numeric).abs() / (1e-3 + analytic.abs().max(numeric.abs()));
+                    assert!(err < 1e-5, "{p:?} layer {l} weight {idx}: {analytic} vs {numeric}");
+                }
+            }
         }
     }
 

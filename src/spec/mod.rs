@@ -15,6 +15,44 @@ pub mod limits {
     pub const MAX_UNITS: u32 = 64;
     pub const MAX_NOISE: f32 = 5.0;
     pub const MAX_LEARNING_RATE: f32 = 10.0;
+    /// Largest L1/L2 coefficient and decoupled weight decay.
+    pub const MAX_PENALTY: f32 = 10.0;
+    /// Largest C_W / C_b of the criticality init.
+    pub const MAX_CRITICALITY: f32 = 10.0;
+    pub const MAX_BASE_WIDTH: u32 = 4096;
+    /// Longest warm-up, step interval or cosine horizon, in steps.
+    pub const MAX_SCHEDULE_STEPS: u32 = 10_000_000;
+}
+
+/// Fields at their default are left out of the JSON, so links stay short and a link
+/// written before a field existed encodes the same as one written after.
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
+/// Field defaults that are not the type's: `<name>::value()` and `<name>::is(&v)`.
+macro_rules! field_default {
+    ($($name:ident: $ty:ty = $value:expr;)*) => {
+        $(
+            mod $name {
+                pub fn value() -> $ty {
+                    $value
+                }
+                pub fn is(v: &$ty) -> bool {
+                    *v == value()
+                }
+            }
+        )*
+    };
+}
+
+field_default! {
+    leaky_slope: f32 = 0.01;
+    base_width: u32 = 1;
+    momentum: f32 = 0.9;
+    beta1: f32 = 0.9;
+    beta2: f32 = 0.999;
+    epsilon: f32 = 1e-8;
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -96,13 +134,7 @@ impl Activation {
     }
 }
 
-fn default_leaky_slope() -> f32 {
-    0.01
-}
 
-fn is_default_leaky_slope(v: &f32) -> bool {
-    *v == default_leaky_slope()
-}
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -113,8 +145,56 @@ pub struct ModelSpec {
     pub hidden: Vec<u32>,
     pub activation: Activation,
     /// The negative-side slope of `leakyRelu`.
-    #[serde(default = "default_leaky_slope", skip_serializing_if = "is_default_leaky_slope")]
+    #[serde(default = "leaky_slope::value", skip_serializing_if = "leaky_slope::is")]
     pub leaky_slope: f32,
+    /// How weights and biases are drawn (ignored by a parametrisation preset, which sets its own).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub init: Init,
+    /// Width scaling of multipliers, init and per-layer learning rates (Yang & Hu's abc).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub parametrization: Parametrization,
+    /// The width at which a preset's multipliers and learning rates are 1 (muP's base shapes).
+    #[serde(default = "base_width::value", skip_serializing_if = "base_width::is")]
+    pub base_width: u32,
+}
+
+
+/// Weight init. Biases are zero except under `criticality`.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq)]
+#[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
+pub enum Init {
+    /// U(±√(6/(fan_in+fan_out))).
+    #[default]
+    GlorotUniform,
+    /// N(0, 2/fan_in).
+    He,
+    /// N(0, 1/fan_in).
+    Lecun,
+    /// A random orthogonal matrix (gain 1).
+    Orthogonal,
+    /// Weights N(0, C_W/fan_in), biases N(0, C_b) (*Principles of Deep Learning Theory*).
+    Criticality {
+        #[serde(rename = "cW")]
+        c_w: f32,
+        #[serde(rename = "cB")]
+        c_b: f32,
+    },
+}
+
+/// A point in the abc space; `plain` scales nothing (the init above, one learning rate).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum Parametrization {
+    #[default]
+    Plain,
+    /// Standard parametrisation.
+    Sp,
+    /// Neural-tangent parametrisation.
+    Ntk,
+    /// Maximal-update parametrisation.
+    #[serde(rename = "muP")]
+    MuP,
+    MeanField,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -179,10 +259,39 @@ impl LossParams {
     }
 }
 
+/// The update rule; hyperparameters a rule does not use are ignored.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub enum Optimizer {
     Sgd,
+    /// v = μv + g; p −= lr·v (PyTorch's convention).
+    Momentum,
+    /// PyTorch's Nesterov form: v = μv + g; p −= lr·(g + μv).
+    Nesterov,
+    Adam,
+    /// Adam with decoupled weight decay: p −= lr·λ·p before the Adam step.
+    AdamW,
+}
+
+impl Optimizer {
+    /// Adam-like rules normalise the gradient entrywise (this changes muP's learning-rate exponents).
+    pub fn is_adaptive(self) -> bool {
+        matches!(self, Optimizer::Adam | Optimizer::AdamW)
+    }
+}
+
+/// The learning-rate schedule after warm-up.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq)]
+#[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
+pub enum Schedule {
+    #[default]
+    Constant,
+    /// lr·γ^⌊t/every⌋.
+    #[serde(rename_all = "camelCase")]
+    Step { every: u32, gamma: f32 },
+    /// From lr down to minLr along half a cosine over `steps` steps, then minLr.
+    #[serde(rename_all = "camelCase")]
+    Cosine { steps: u32, min_lr: f32 },
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -196,7 +305,35 @@ pub struct TrainingSpec {
     pub batch_size: u32,
     /// Seed for initial weights and batch order.
     pub seed: u32,
+    /// μ of momentum and Nesterov.
+    #[serde(default = "momentum::value", skip_serializing_if = "momentum::is")]
+    pub momentum: f32,
+    #[serde(default = "beta1::value", skip_serializing_if = "beta1::is")]
+    pub beta1: f32,
+    #[serde(default = "beta2::value", skip_serializing_if = "beta2::is")]
+    pub beta2: f32,
+    /// Adam's ε.
+    #[serde(default = "epsilon::value", skip_serializing_if = "epsilon::is")]
+    pub epsilon: f32,
+    /// AdamW's decoupled decay λ.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub weight_decay: f32,
+    /// Adds l1·sign(w) to each weight's gradient.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub l1: f32,
+    /// Adds l2·w to each weight's gradient (the gradient of (l2/2)·‖w‖²).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub l2: f32,
+    /// Rescales all gradients together so that their global L2 norm is at most this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clip_norm: Option<f32>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub schedule: Schedule,
+    /// Linear warm-up from lr/warmupSteps to lr; the schedule starts after it.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub warmup_steps: u32,
 }
+
 
 impl Default for ExperimentSpec {
     /// The skeleton's experiment: a 2→8→8→2 tanh MLP on the two-class spiral.
@@ -209,7 +346,14 @@ impl Default for ExperimentSpec {
                 noise: 0.0,
                 seed: 1,
             },
-            model: ModelSpec { hidden: vec![8, 8], activation: Activation::Tanh, leaky_slope: default_leaky_slope() },
+            model: ModelSpec {
+                hidden: vec![8, 8],
+                activation: Activation::Tanh,
+                leaky_slope: leaky_slope::value(),
+                init: Init::GlorotUniform,
+                parametrization: Parametrization::Plain,
+                base_width: 1,
+            },
             training: TrainingSpec {
                 loss: Loss::SoftmaxCrossEntropy,
                 loss_params: LossParams::default(),
@@ -217,6 +361,16 @@ impl Default for ExperimentSpec {
                 learning_rate: 0.03,
                 batch_size: 10,
                 seed: 1,
+                momentum: momentum::value(),
+                beta1: beta1::value(),
+                beta2: beta2::value(),
+                epsilon: epsilon::value(),
+                weight_decay: 0.0,
+                l1: 0.0,
+                l2: 0.0,
+                clip_norm: None,
+                schedule: Schedule::Constant,
+                warmup_steps: 0,
             },
             backend: BackendChoice::Auto,
         }
@@ -287,20 +441,82 @@ impl ExperimentSpec {
         check(m.leaky_slope.is_finite() && (0.0..=1.0).contains(&m.leaky_slope), || {
             format!("model.leakySlope must be between 0 and 1, got {}", m.leaky_slope)
         })?;
-        let t = &self.training;
+        match m.init {
+            Init::Criticality { c_w, c_b } => {
+                check(c_w.is_finite() && c_w > 0.0 && c_w <= MAX_CRITICALITY, || {
+                    format!("model.init.cW must be in (0, {MAX_CRITICALITY}], got {c_w}")
+                })?;
+                check(c_b.is_finite() && (0.0..=MAX_CRITICALITY).contains(&c_b), || {
+                    format!("model.init.cB must be in [0, {MAX_CRITICALITY}], got {c_b}")
+                })?;
+            }
+            Init::GlorotUniform => {}
+            other => check(m.parametrization == Parametrization::Plain, || {
+                format!("model.init {other:?} conflicts with model.parametrization: a preset sets its own init")
+            })?,
+        }
+        check((1..=MAX_BASE_WIDTH).contains(&m.base_width), || {
+            format!("model.baseWidth must be between 1 and {MAX_BASE_WIDTH}, got {}", m.base_width)
+        })?;
+        self.training.validate(self.train_points() as u32)
+    }
+}
+
+impl TrainingSpec {
+    /// Checks the training fields; `n_train` bounds the batch size.
+    pub fn validate(&self, n_train: u32) -> Result<(), SpecError> {
+        use limits::*;
         self.validate_loss()?;
+        let t = self;
         check(t.learning_rate.is_finite() && t.learning_rate > 0.0 && t.learning_rate <= MAX_LEARNING_RATE, || {
             format!("training.learningRate must be in (0, {MAX_LEARNING_RATE}], got {}", t.learning_rate)
         })?;
-        let n_train = self.train_points() as u32;
         check(t.batch_size >= 1 && t.batch_size <= n_train, || {
             format!("training.batchSize must be between 1 and the {n_train} training points, got {}", t.batch_size)
         })?;
+        let unit = |name: &str, v: f32| {
+            check(v.is_finite() && (0.0..1.0).contains(&v), || format!("training.{name} must be in [0, 1), got {v}"))
+        };
+        unit("momentum", t.momentum)?;
+        unit("beta1", t.beta1)?;
+        unit("beta2", t.beta2)?;
+        check(t.epsilon.is_finite() && t.epsilon > 0.0 && t.epsilon <= 1.0, || {
+            format!("training.epsilon must be in (0, 1], got {}", t.epsilon)
+        })?;
+        for (name, v) in [("weightDecay", t.weight_decay), ("l1", t.l1), ("l2", t.l2)] {
+            check(v.is_finite() && (0.0..=MAX_PENALTY).contains(&v), || {
+                format!("training.{name} must be in [0, {MAX_PENALTY}], got {v}")
+            })?;
+        }
+        if let Some(c) = t.clip_norm {
+            check(c.is_finite() && c > 0.0, || format!("training.clipNorm must be a positive number, got {c}"))?;
+        }
+        let steps = |name: &str, v: u32, min: u32| {
+            check((min..=MAX_SCHEDULE_STEPS).contains(&v), || {
+                format!("training.{name} must be between {min} and {MAX_SCHEDULE_STEPS}, got {v}")
+            })
+        };
+        steps("warmupSteps", t.warmup_steps, 0)?;
+        match t.schedule {
+            Schedule::Constant => {}
+            Schedule::Step { every, gamma } => {
+                steps("schedule.every", every, 1)?;
+                check(gamma.is_finite() && gamma > 0.0 && gamma <= 1.0, || {
+                    format!("training.schedule.gamma must be in (0, 1], got {gamma}")
+                })?;
+            }
+            Schedule::Cosine { steps: horizon, min_lr } => {
+                steps("schedule.steps", horizon, 1)?;
+                check(min_lr.is_finite() && min_lr >= 0.0 && min_lr <= t.learning_rate, || {
+                    format!("training.schedule.minLr must be in [0, learningRate], got {min_lr}")
+                })?;
+            }
+        }
         Ok(())
     }
 
     fn validate_loss(&self) -> Result<(), SpecError> {
-        let (loss, p) = (self.training.loss, &self.training.loss_params);
+        let (loss, p) = (self.loss, &self.loss_params);
         let in_range = |name: &str, v: f32, lo: f32, hi: f32, lo_open: bool| {
             let ok = v.is_finite() && v <= hi && if lo_open { v > lo } else { v >= lo };
             let open = if lo_open { "(" } else { "[" };
@@ -407,5 +623,55 @@ mod tests {
         let mut s = ExperimentSpec::default();
         s.training.batch_size = 251;
         assert!(s.validate().unwrap_err().0.contains("batchSize"));
+    }
+
+    #[test]
+    fn new_fields_are_validated_by_name() {
+        type Breaker = Box<dyn Fn(&mut ExperimentSpec)>;
+        let cases: Vec<(&str, Breaker)> = vec![
+            ("training.learningRate", Box::new(|s| s.training.learning_rate = -0.1)),
+            ("training.momentum", Box::new(|s| s.training.momentum = 1.0)),
+            ("training.beta1", Box::new(|s| s.training.beta1 = -0.1)),
+            ("training.beta2", Box::new(|s| s.training.beta2 = f32::NAN)),
+            ("training.epsilon", Box::new(|s| s.training.epsilon = 0.0)),
+            ("training.weightDecay", Box::new(|s| s.training.weight_decay = -1.0)),
+            ("training.l1", Box::new(|s| s.training.l1 = f32::INFINITY)),
+            ("training.l2", Box::new(|s| s.training.l2 = 11.0)),
+            ("training.clipNorm", Box::new(|s| s.training.clip_norm = Some(0.0))),
+            ("training.schedule.every", Box::new(|s| s.training.schedule = Schedule::Step { every: 0, gamma: 0.5 })),
+            ("training.schedule.gamma", Box::new(|s| s.training.schedule = Schedule::Step { every: 5, gamma: 1.5 })),
+            ("training.schedule.steps", Box::new(|s| s.training.schedule = Schedule::Cosine { steps: 0, min_lr: 0.0 })),
+            ("training.schedule.minLr", Box::new(|s| s.training.schedule = Schedule::Cosine { steps: 9, min_lr: 1.0 })),
+            ("model.init.cW", Box::new(|s| s.model.init = Init::Criticality { c_w: 0.0, c_b: 0.0 })),
+            ("model.init.cB", Box::new(|s| s.model.init = Init::Criticality { c_w: 2.0, c_b: f32::NAN })),
+            ("model.baseWidth", Box::new(|s| s.model.base_width = 0)),
+            ("model.parametrization", Box::new(|s| {
+                s.model.init = Init::He;
+                s.model.parametrization = Parametrization::MuP;
+            })),
+        ];
+        for (field, break_it) in cases {
+            let mut s = ExperimentSpec::default();
+            break_it(&mut s);
+            let err = s.validate().unwrap_err().0;
+            assert!(err.contains(field), "expected an error naming {field}, got {err}");
+        }
+    }
+
+    /// A spec written before the optimiser fields existed decodes to today's defaults.
+    #[test]
+    fn old_specs_decode_to_the_defaults() {
+        let old = r#"{"dataset":{"kind":"spiral","points":500,"trainFraction":0.5,"noise":0.0,"seed":1},
+            "model":{"hidden":[8,8],"activation":"tanh"},
+            "training":{"loss":"softmaxCrossEntropy","optimizer":"sgd","learningRate":0.03,"batchSize":10,"seed":1}}"#;
+        let spec: ExperimentSpec = serde_json::from_str(old).unwrap();
+        assert_eq!(spec, ExperimentSpec::default());
+        let round: ExperimentSpec = serde_json::from_str(&serde_json::to_string(&spec).unwrap()).unwrap();
+        assert_eq!(round, spec);
+        let tagged = r#"{"kind":"criticality","cW":2.0,"cB":0.1}"#;
+        assert_eq!(serde_json::from_str::<Init>(tagged).unwrap(), Init::Criticality { c_w: 2.0, c_b: 0.1 });
+        let cosine = r#"{"kind":"cosine","steps":100,"minLr":0.001}"#;
+        assert_eq!(serde_json::from_str::<Schedule>(cosine).unwrap(), Schedule::Cosine { steps: 100, min_lr: 0.001 });
+        assert_eq!(serde_json::from_str::<Parametrization>(r#""muP""#).unwrap(), Parametrization::MuP);
     }
 }

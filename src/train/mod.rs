@@ -1,16 +1,21 @@
-//! Training: minibatch SGD on a model, with a deterministic batch order and a per-epoch
-//! record of train/test loss and accuracy. An epoch is one pass over the training split.
+//! Training: minibatch optimisation of a model, with a deterministic batch order and a
+//! per-epoch record of train/test loss and accuracy. An epoch is one pass over the
+//! training split. The training spec can be replaced between steps.
+
+mod optimizer;
+pub mod schedule;
 
 use crate::backend::{Backend, LossOp, Real};
 use crate::data::Dataset;
-use crate::nn::{Mlp, Nonlinearity};
+use crate::nn::Mlp;
 use crate::rng::{Rng, Stream};
-use crate::spec::{ExperimentSpec, Loss};
+use crate::spec::{ExperimentSpec, Loss, ModelSpec, TrainingSpec};
+use optimizer::Optimizer;
 
-/// The backend loss op for a validated spec.
-fn loss_op(spec: &ExperimentSpec) -> LossOp {
-    let p = &spec.training.loss_params;
-    match spec.training.loss {
+/// The backend loss op for validated training settings.
+fn loss_op(training: &TrainingSpec) -> LossOp {
+    let p = &training.loss_params;
+    match training.loss {
         Loss::SoftmaxCrossEntropy => LossOp::CrossEntropy { smoothing: p.label_smoothing, tamper: p.tamper },
         Loss::Focal => LossOp::Focal { gamma: p.focal_gamma },
         Loss::Poly1 => LossOp::Poly1 { epsilon: p.poly_epsilon },
@@ -50,11 +55,14 @@ pub struct Trainer<B: Backend> {
     pub model: Mlp<B>,
     train: Split<B::Tensor>,
     test: Split<B::Tensor>,
-    loss: LossOp,
-    batch_size: usize,
-    learning_rate: f32,
-    seed: u32,
+    model_spec: ModelSpec,
+    sizes: Vec<usize>,
+    training: TrainingSpec,
+    optimizer: Optimizer<B>,
     step: u64,
+    epoch: u32,
+    /// Rows of the current epoch's order already used.
+    pos: usize,
     order: Vec<u32>,
     pending: Vec<PendingEval<B::Tensor>>,
     history: Vec<EpochRecord>,
@@ -73,19 +81,21 @@ impl<B: Backend> Trainer<B> {
         let mut sizes = vec![data.n_features];
         sizes.extend(spec.model.hidden.iter().map(|&u| u as usize));
         sizes.push(data.classes);
-        let nonlinearity = Nonlinearity::from_spec(spec.model.activation, spec.model.leaky_slope);
-        let model = Mlp::init(&be, &sizes, nonlinearity, spec.training.seed);
+        let model = Mlp::from_spec(&be, &sizes, &spec.model, spec.training.seed);
         let train = upload_split(&be, data, 0..data.n_train);
         let test = upload_split(&be, data, data.n_train..data.len());
+        let optimizer = Optimizer::new(&be, &model, &spec.model, &sizes, &spec.training);
         let mut trainer = Trainer {
             model,
             train,
             test,
-            loss: loss_op(spec),
-            batch_size: spec.training.batch_size as usize,
-            learning_rate: spec.training.learning_rate,
-            seed: spec.training.seed,
+            model_spec: spec.model.clone(),
+            sizes,
+            training: spec.training.clone(),
+            optimizer,
             step: 0,
+            epoch: 0,
+            pos: 0,
             order: Vec::new(),
             pending: Vec::new(),
             history: Vec::new(),
@@ -95,8 +105,9 @@ impl<B: Backend> Trainer<B> {
         trainer
     }
 
+    /// Steps per epoch at the current batch size.
     pub fn steps_per_epoch(&self) -> u64 {
-        self.train.len.div_ceil(self.batch_size) as u64
+        self.train.len.div_ceil(self.training.batch_size as usize) as u64
     }
 
     pub fn step(&self) -> u64 {
@@ -105,49 +116,59 @@ impl<B: Backend> Trainer<B> {
 
     /// Completed epochs.
     pub fn epoch(&self) -> u32 {
-        (self.step / self.steps_per_epoch()) as u32
+        self.epoch
+    }
+
+    pub fn training(&self) -> &TrainingSpec {
+        &self.training
+    }
+
+    /// Replaces the training hyperparameters between steps (the spec must already be
+    /// validated). Weights stay; the optimiser state stays unless the optimiser kind
+    /// changes. A new batch size applies from the next batch, a new seed from the next
+    /// epoch's order; the schedule keeps counting from the current step.
+    pub fn set_training(&mut self, training: &TrainingSpec) {
+        self.optimizer.reconfigure(&self.be, &self.model_spec, &self.sizes, training);
+        self.training = training.clone();
     }
 
     /// Runs `n` optimiser steps; at each epoch boundary an evaluation is queued.
     pub fn train_steps(&mut self, n: u64) {
-        let spe = self.steps_per_epoch();
         for _ in 0..n {
-            let k = (self.step % spe) as usize;
-            if k == 0 {
+            if self.pos == 0 {
                 self.order.clear();
                 self.order.extend(0..self.train.len as u32);
-                Rng::new(self.seed, Stream::BatchOrder).child(self.epoch()).shuffle(&mut self.order);
+                Rng::new(self.training.seed, Stream::BatchOrder).child(self.epoch).shuffle(&mut self.order);
             }
-            let end = ((k + 1) * self.batch_size).min(self.train.len);
-            self.sgd_step(k * self.batch_size..end);
+            let end = (self.pos + self.training.batch_size as usize).min(self.train.len);
+            self.optimizer_step(self.pos..end);
             self.step += 1;
-            if self.step.is_multiple_of(spe) {
-                self.queue_evaluation(self.epoch());
+            self.pos = end;
+            if end == self.train.len {
+                self.pos = 0;
+                self.epoch += 1;
+                self.queue_evaluation(self.epoch);
             }
         }
     }
 
-    fn sgd_step(&mut self, batch: std::ops::Range<usize>) {
+    fn optimizer_step(&mut self, batch: std::ops::Range<usize>) {
         let be = &self.be;
         let rows = &self.order[batch];
         let x = be.gather_rows(&self.train.x, rows);
         let labels = be.gather_rows(&self.train.labels, rows);
         let fwd = self.model.forward(be, &x);
-        let out = be.loss(self.loss, &fwd.logits, &labels, None);
+        let out = be.loss(loss_op(&self.training), &fwd.logits, &labels, None);
         let grads = self.model.backward(be, &x, &fwd, out.grad);
-        for (layer, g) in self.model.layers.iter_mut().zip(&grads.layers) {
-            be.sgd_update(&mut layer.weight, &g.weight, self.learning_rate);
-            be.sgd_update(&mut layer.bias, &g.bias, self.learning_rate);
-        }
-        for (slope, g) in self.model.slopes.iter_mut().zip(&grads.slopes) {
-            be.sgd_update(slope, g, self.learning_rate);
-        }
+        let lr = schedule::learning_rate(&self.training, self.step);
+        self.optimizer.step(be, &mut self.model, &grads, &self.training, lr);
         be.flush();
     }
 
     fn queue_evaluation(&mut self, epoch: u32) {
+        let loss = loss_op(&self.training);
         let eval = |split: &Split<B::Tensor>| {
-            let out = self.be.loss(self.loss, &self.model.forward(&self.be, &split.x).logits, &split.labels, None);
+            let out = self.be.loss(loss, &self.model.forward(&self.be, &split.x).logits, &split.labels, None);
             [out.loss, out.correct]
         };
         let (train, test) = (eval(&self.train), eval(&self.test));

@@ -9,7 +9,7 @@ mod gate;
 mod loss;
 mod scalar;
 
-use super::{ActivationOp, Backend, BackendKind, GateOp, LossOp, LossOutput, Real};
+use super::{ActivationOp, Backend, BackendKind, ElementRule, GateOp, LossOp, LossOutput, OptimizerState, OptimizerStep, Real};
 use ndarray::{linalg::general_mat_mul, Array2, Axis, Zip};
 use std::marker::PhantomData;
 
@@ -166,9 +166,31 @@ impl<E: Real> Backend for CpuBackend<E> {
         }
     }
 
-    fn sgd_update(&self, param: &mut Array2<E>, grad: &Array2<E>, lr: f32) {
-        let lr = E::from_f32(lr);
-        Zip::from(param).and(grad).for_each(|p, &g| *p = *p - lr * g);
+    fn sum_squares(&self, x: &Array2<E>, acc: &mut Array2<E>, accumulate: bool) {
+        assert_eq!(acc.shape(), &[1, 1], "sum_squares: the accumulator must be [1, 1]");
+        let start = if accumulate { acc[[0, 0]] } else { E::zero() };
+        acc[[0, 0]] = start + x.iter().fold(E::zero(), |s, &v| s + v * v);
+    }
+
+    fn optimizer_step(
+        &self,
+        param: &mut Array2<E>,
+        grad: &Array2<E>,
+        state: &mut OptimizerState<Array2<E>>,
+        step: &OptimizerStep,
+        grad_norm_sq: Option<&Array2<E>>,
+    ) {
+        assert_eq!(param.shape(), grad.shape(), "optimizer_step: parameter and gradient shapes differ");
+        assert_eq!(param.shape(), state.m.shape(), "optimizer_step: state m has the wrong shape");
+        assert_eq!(param.shape(), state.v.shape(), "optimizer_step: state v has the wrong shape");
+        let scale = grad_norm_sq.map_or(E::one(), |n| step.clip_scale(n[[0, 0]]));
+        let rule = ElementRule::new(step, scale);
+        Zip::from(param).and(grad).and(&mut state.m).and(&mut state.v).for_each(|p, &g, m, v| rule.apply(p, g, m, v));
+    }
+
+    fn scale(&self, x: &mut Array2<E>, s: f32) {
+        let s = E::from_f32(s);
+        x.mapv_inplace(|v| v * s);
     }
 
     fn gather_rows(&self, src: &Array2<E>, rows: &[u32]) -> Array2<E> {
@@ -287,8 +309,16 @@ mod tests {
         let mut p = random([3, 2], 7);
         let before = p.clone();
         let g = random([3, 2], 8);
-        be.sgd_update(&mut p, &g, 0.5);
+        let mut state = OptimizerState { m: Array2::zeros((3, 2)), v: Array2::zeros((3, 2)) };
+        be.optimizer_step(&mut p, &g, &mut state, &OptimizerStep::sgd(0.5), None);
         assert_close(&p, &(&before - &(&g * 0.5)), 1e-6);
+        let mut sq = Array2::zeros((1, 1));
+        be.sum_squares(&g, &mut sq, false);
+        be.sum_squares(&g, &mut sq, true);
+        assert!((sq[[0, 0]] - 2.0 * g.iter().map(|v| v * v).sum::<f64>()).abs() < 1e-12);
+        let mut s = g.clone();
+        be.scale(&mut s, 0.25);
+        assert_close(&s, &(&g * 0.25), 1e-15);
         let rows = be.gather_rows(&before, &[2, 0, 2]);
         assert_eq!(rows.row(0), before.row(2));
         assert_eq!(rows.row(1), before.row(0));

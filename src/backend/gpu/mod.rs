@@ -18,7 +18,7 @@ use pool::{BufferPool, PooledBuffer};
 use std::cell::{Cell, RefCell};
 
 /// Size of the uniform block every kernel gets, in 32-bit words.
-const PARAM_WORDS: usize = 8;
+const PARAM_WORDS: usize = 16;
 
 /// A row-major f32 matrix resident on the device.
 pub struct GpuTensor {

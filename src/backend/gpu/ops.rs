@@ -3,7 +3,7 @@
 
 use super::pipelines::Kernel;
 use super::{GpuBackend, GpuTensor};
-use crate::backend::{ActivationOp, Backend, BackendKind, GateOp, LossOp, LossOutput};
+use crate::backend::{ActivationOp, Backend, BackendKind, GateOp, LossOp, LossOutput, OptimizerState, OptimizerStep};
 
 /// Output tile side of the matmul kernel.
 const MATMUL_TILE: usize = 32;
@@ -183,14 +183,57 @@ impl Backend for GpuBackend {
         LossOutput { loss, correct, grad }
     }
 
-    fn sgd_update(&self, param: &mut GpuTensor, grad: &GpuTensor, lr: f32) {
-        assert_eq!(param.shape, grad.shape, "sgd_update: shapes differ");
+    fn sum_squares(&self, x: &GpuTensor, acc: &mut GpuTensor, accumulate: bool) {
+        assert_eq!(acc.shape, [1, 1], "sum_squares: the accumulator must be [1, 1]");
+        self.dispatch(Kernel::SumSquares, &[x.len() as u32, accumulate as u32], &[x.buffer(), acc.buffer()], [1, 1]);
+    }
+
+    fn optimizer_step(
+        &self,
+        param: &mut GpuTensor,
+        grad: &GpuTensor,
+        state: &mut OptimizerState<GpuTensor>,
+        step: &OptimizerStep,
+        grad_norm_sq: Option<&GpuTensor>,
+    ) {
+        assert_eq!(param.shape, grad.shape, "optimizer_step: parameter and gradient shapes differ");
+        assert_eq!(param.shape, state.m.shape, "optimizer_step: state m has the wrong shape");
+        assert_eq!(param.shape, state.v.shape, "optimizer_step: state v has the wrong shape");
+        let (bc1, bc2) = step.bias_corrections();
+        let clip = match (step.clip_norm, grad_norm_sq) {
+            (Some(c), Some(n)) => Some((c, n)),
+            _ => None,
+        };
+        let params = [
+            param.len() as u32,
+            step.rule as u32,
+            clip.is_some() as u32,
+            0,
+            step.lr.to_bits(),
+            step.momentum.to_bits(),
+            step.beta1.to_bits(),
+            step.beta2.to_bits(),
+            step.epsilon.to_bits(),
+            (bc1 as f32).to_bits(),
+            (bc2 as f32).to_bits(),
+            step.weight_decay.to_bits(),
+            step.l1.to_bits(),
+            step.l2.to_bits(),
+            clip.map_or(0.0f32, |(c, _)| c).to_bits(),
+            0,
+        ];
+        // Without clipping the norm binding is never read; any buffer fills the slot.
+        let norm = clip.map_or(grad.buffer(), |(_, n)| n.buffer());
         self.dispatch(
-            Kernel::SgdUpdate,
-            &[param.len() as u32, lr.to_bits()],
-            &[param.buffer(), grad.buffer()],
+            Kernel::OptimizerStep,
+            &params,
+            &[param.buffer(), grad.buffer(), state.m.buffer(), state.v.buffer(), norm],
             self.grid(param.len(), 256),
         );
+    }
+
+    fn scale(&self, x: &mut GpuTensor, s: f32) {
+        self.dispatch(Kernel::Scale, &[x.len() as u32, s.to_bits()], &[x.buffer()], self.grid(x.len(), 256));
     }
 
     fn gather_rows(&self, src: &GpuTensor, rows: &[u32]) -> GpuTensor {

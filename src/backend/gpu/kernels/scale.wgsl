@@ -1,13 +1,12 @@
-// param −= lr · grad, in place; one thread per element.
+// x *= s, in place; one thread per element.
 
 struct Params {
     len: u32,
-    lr: f32,
+    s: f32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> param: array<f32>;
-@group(0) @binding(2) var<storage, read> grad: array<f32>;
+@group(0) @binding(1) var<storage, read_write> x: array<f32>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -15,5 +14,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     if (i >= p.len) {
         return;
     }
-    param[i] -= p.lr * grad[i];
+    x[i] *= p.s;
 }
