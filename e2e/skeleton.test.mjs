@@ -123,6 +123,32 @@ test('the automation API answers over postMessage from an embedding page', async
   }
 });
 
+test('the settings form sets activation, optimiser and loss, and the link carries them', async () => {
+  const { page, problems } = await openPage(env.browser, env.appUrl);
+  await page.selectOption('#activation', 'relu');
+  await page.waitForFunction(async () => (await window.glassbox.spec()).model.activation === 'relu');
+  await page.selectOption('#optimizer', 'adam');
+  await page.waitForFunction(async () => (await window.glassbox.spec()).training.optimizer === 'adam');
+  await page.selectOption('#loss', 'focal');
+  await page.waitForFunction(async () => (await window.glassbox.spec()).training.loss === 'focal');
+  const before = await page.evaluate(() => window.glassbox.metrics());
+  const after = await page.evaluate(() => window.glassbox.step(250));
+  assert.ok(after.trainLoss < before.trainLoss, `${before.trainLoss} → ${after.trainLoss}`);
+  const fresh = await openPage(env.browser, page.url());
+  const spec = await fresh.page.evaluate(() => window.glassbox.spec());
+  assert.deepEqual([spec.model.activation, spec.training.optimizer, spec.training.loss], ['relu', 'adam', 'focal']);
+  assert.equal(await fresh.page.inputValue('#optimizer'), 'adam');
+  // A gate with too many units is refused with the reason, and the experiment stays.
+  await page.selectOption('#activation', 'andAil');
+  await page.waitForFunction(async () => (await window.glassbox.spec()).model.activation === 'andAil');
+  await page.fill('#hidden', '40');
+  await page.locator('#hidden').blur();
+  await page.waitForFunction(() => /halves/.test(document.querySelector('#banner-text').textContent));
+  assert.deepEqual((await page.evaluate(() => window.glassbox.spec())).model.hidden, [8, 8]);
+  assert.equal(await page.inputValue('#hidden'), '8,8');
+  assert.deepEqual([...problems, ...fresh.problems], []);
+});
+
 test('the run controls work from the keyboard', async () => {
   const { page, problems } = await openPage(env.browser, env.appUrl);
   await page.focus('#step');

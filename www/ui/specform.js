@@ -11,6 +11,9 @@ export function createSpecForm(form, onEdit) {
     if (![...lr.options].some((o) => o.value === value)) lr.add(new Option(value, value));
     lr.value = value;
     $('batch-size').value = spec.training.batchSize;
+    $('activation').value = spec.model.activation;
+    $('optimizer').value = spec.training.optimizer;
+    $('loss').value = spec.training.loss;
     $('hidden').value = spec.model.hidden.join(',');
     $('noise').value = spec.dataset.noise;
     $('data-seed').value = spec.dataset.seed;
@@ -21,6 +24,9 @@ export function createSpecForm(form, onEdit) {
     const spec = structuredClone(current);
     spec.training.learningRate = Number($('learning-rate').value);
     spec.training.batchSize = Number($('batch-size').value);
+    spec.model.activation = $('activation').value;
+    spec.training.optimizer = $('optimizer').value;
+    spec.training.loss = $('loss').value;
     const hidden = $('hidden').value.trim();
     spec.model.hidden = hidden === '' ? [] : hidden.split(',').map((s) => Number(s.trim()));
     spec.dataset.noise = Number($('noise').value);
