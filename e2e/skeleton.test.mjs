@@ -149,6 +149,18 @@ test('the settings form sets activation, optimiser and loss, and the link carrie
   assert.deepEqual([...problems, ...fresh.problems], []);
 });
 
+test('every dataset trains to a sensible accuracy', async () => {
+  const { page, problems } = await openPage(env.browser, env.appUrl);
+  for (const [kind, target] of [['circle', 0.9], ['xor', 0.9], ['gauss', 0.9]]) {
+    await page.selectOption('#dataset', kind);
+    await page.waitForFunction(async (k) => (await window.glassbox.spec()).dataset.kind === k, kind);
+    const m = await page.evaluate((n) => window.glassbox.step(n), 200 * STEPS_PER_EPOCH);
+    console.log(`# ${kind}: train ${(m.trainAcc * 100).toFixed(1)}%, test ${(m.testAcc * 100).toFixed(1)}% after 200 epochs`);
+    assert.ok(m.testAcc >= target, `${kind}: test accuracy ${m.testAcc}`);
+  }
+  assert.deepEqual(problems, []);
+});
+
 test('the run controls work from the keyboard', async () => {
   const { page, problems } = await openPage(env.browser, env.appUrl);
   await page.focus('#step');

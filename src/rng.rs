@@ -57,6 +57,14 @@ impl Rng {
         lo + (hi - lo) * self.uniform(index)
     }
 
+    /// A standard normal draw at `index` by Box–Muller (cosine branch) on two uniforms, with
+    /// libm's transcendentals. 1 − u ∈ (0, 1], so the logarithm is finite.
+    pub fn normal(self, index: u32) -> f64 {
+        let u1 = self.uniform(index.wrapping_mul(2)) as f64;
+        let u2 = self.uniform(index.wrapping_mul(2).wrapping_add(1)) as f64;
+        libm::sqrt(-2.0 * libm::log(1.0 - u1)) * libm::cos(2.0 * std::f64::consts::PI * u2)
+    }
+
     /// Uniform integer in [0, n) (n > 0), by multiply-shift.
     pub fn below(self, index: u32, n: u32) -> u32 {
         ((self.bits(index) as u64 * n as u64) >> 32) as u32

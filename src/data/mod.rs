@@ -30,7 +30,12 @@ impl Dataset {
 
 /// Builds the dataset a (validated) spec describes.
 pub fn build(spec: &crate::spec::DatasetSpec, n_train: usize) -> Dataset {
-    match spec.kind {
-        crate::spec::DatasetKind::Spiral => two_d::spiral(spec.points as usize, spec.noise, spec.seed, n_train),
-    }
+    use crate::spec::DatasetKind as Kind;
+    let generate = match spec.kind {
+        Kind::Spiral => two_d::spiral,
+        Kind::Circle => two_d::circle,
+        Kind::Xor => two_d::xor,
+        Kind::Gauss => two_d::gauss,
+    };
+    generate(spec.points as usize, spec.noise, spec.seed, n_train)
 }

@@ -11,17 +11,9 @@ pub struct LayerInit {
     pub bias: Vec<f32>,
 }
 
-/// A standard normal draw at `index` by Box–Muller (cosine branch) on two uniforms, with
-/// libm's transcendentals. 1 − u ∈ (0, 1], so the logarithm is finite.
-pub fn standard_normal(rng: Rng, index: u32) -> f64 {
-    let u1 = rng.uniform(index.wrapping_mul(2)) as f64;
-    let u2 = rng.uniform(index.wrapping_mul(2).wrapping_add(1)) as f64;
-    libm::sqrt(-2.0 * libm::log(1.0 - u1)) * libm::cos(2.0 * std::f64::consts::PI * u2)
-}
-
 /// `len` draws from N(0, std²).
 pub fn normal(rng: Rng, len: usize, std: f64) -> Vec<f32> {
-    (0..len).map(|i| (std * standard_normal(rng, i as u32)) as f32).collect()
+    (0..len).map(|i| (std * rng.normal(i as u32)) as f32).collect()
 }
 
 /// Draws one layer. `rng` is the layer's own stream; biases use a child of it.
@@ -52,7 +44,7 @@ fn orthogonal(rng: Rng, rows: usize, cols: usize) -> Vec<f32> {
     let (count, dim) = if rows <= cols { (rows, cols) } else { (cols, rows) };
     // `count` vectors of length `dim`: the rows, or the columns when the matrix is tall.
     let mut vecs: Vec<Vec<f64>> =
-        (0..count).map(|k| (0..dim).map(|j| standard_normal(rng, (k * dim + j) as u32)).collect()).collect();
+        (0..count).map(|k| (0..dim).map(|j| rng.normal((k * dim + j) as u32)).collect()).collect();
     for k in 0..count {
         let (done, rest) = vecs.split_at_mut(k);
         let v = &mut rest[0];

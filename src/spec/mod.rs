@@ -81,6 +81,12 @@ pub enum BackendChoice {
 pub enum DatasetKind {
     /// Two interleaved spirals, generated the way TensorFlow Playground does.
     Spiral,
+    /// A disc inside a ring.
+    Circle,
+    /// The four quadrants, labelled by the sign of x·y.
+    Xor,
+    /// Two Gaussian blobs.
+    Gauss,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -401,7 +407,7 @@ impl ExperimentSpec {
     /// Number of classes the dataset produces.
     pub fn classes(&self) -> usize {
         match self.dataset.kind {
-            DatasetKind::Spiral => 2,
+            DatasetKind::Spiral | DatasetKind::Circle | DatasetKind::Xor | DatasetKind::Gauss => 2,
         }
     }
 

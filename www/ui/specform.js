@@ -11,6 +11,7 @@ export function createSpecForm(form, onEdit) {
     if (![...lr.options].some((o) => o.value === value)) lr.add(new Option(value, value));
     lr.value = value;
     $('batch-size').value = spec.training.batchSize;
+    $('dataset').value = spec.dataset.kind;
     $('activation').value = spec.model.activation;
     $('optimizer').value = spec.training.optimizer;
     $('loss').value = spec.training.loss;
@@ -24,6 +25,7 @@ export function createSpecForm(form, onEdit) {
     const spec = structuredClone(current);
     spec.training.learningRate = Number($('learning-rate').value);
     spec.training.batchSize = Number($('batch-size').value);
+    spec.dataset.kind = $('dataset').value;
     spec.model.activation = $('activation').value;
     spec.training.optimizer = $('optimizer').value;
     spec.training.loss = $('loss').value;
