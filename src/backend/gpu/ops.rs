@@ -7,6 +7,8 @@ use crate::backend::{ActivationOp, Backend, BackendKind, GateOp, LossOp, LossOut
 
 /// Output tile side of the matmul kernel.
 const MATMUL_TILE: usize = 32;
+/// Threads per workgroup of the elementwise kernels (`ELEMENTWISE_GROUP` in prelude.wgsl).
+const ELEMENTWISE_GROUP: u32 = 256;
 
 impl GpuBackend {
     /// A one-thread-per-element map from `inputs` to a new tensor of `shape`.
@@ -15,7 +17,7 @@ impl GpuBackend {
         let out = self.alloc(shape);
         let mut buffers: Vec<&wgpu::Buffer> = inputs.iter().map(|t| t.buffer()).collect();
         buffers.push(out.buffer());
-        self.dispatch(kernel, &[out.len() as u32, param.to_bits()], &buffers, self.grid(out.len(), 256));
+        self.dispatch(kernel, &[out.len() as u32, param.to_bits()], &buffers, self.grid(out.len(), ELEMENTWISE_GROUP));
         out
     }
 }
@@ -74,7 +76,7 @@ impl Backend for GpuBackend {
             Kernel::AddBias,
             &[x.len() as u32, x.shape[1] as u32],
             &[x.buffer(), bias.buffer()],
-            self.grid(x.len(), 256),
+            self.grid(x.len(), ELEMENTWISE_GROUP),
         );
     }
 
@@ -101,7 +103,7 @@ impl Backend for GpuBackend {
             Kernel::Prelu,
             &[x.len() as u32, x.shape[1] as u32],
             &[x.buffer(), slope.buffer(), y.buffer()],
-            self.grid(x.len(), 256),
+            self.grid(x.len(), ELEMENTWISE_GROUP),
         );
         y
     }
@@ -135,7 +137,7 @@ impl Backend for GpuBackend {
             Kernel::GateBackward(op),
             &[dy.len() as u32],
             &[x.buffer(), dy.buffer(), dx.buffer()],
-            self.grid(dy.len(), 256),
+            self.grid(dy.len(), ELEMENTWISE_GROUP),
         );
         dx
     }
@@ -228,12 +230,12 @@ impl Backend for GpuBackend {
             Kernel::OptimizerStep,
             &params,
             &[param.buffer(), grad.buffer(), state.m.buffer(), state.v.buffer(), norm],
-            self.grid(param.len(), 256),
+            self.grid(param.len(), ELEMENTWISE_GROUP),
         );
     }
 
     fn scale(&self, x: &mut GpuTensor, s: f32) {
-        self.dispatch(Kernel::Scale, &[x.len() as u32, s.to_bits()], &[x.buffer()], self.grid(x.len(), 256));
+        self.dispatch(Kernel::Scale, &[x.len() as u32, s.to_bits()], &[x.buffer()], self.grid(x.len(), ELEMENTWISE_GROUP));
     }
 
     fn gather_rows(&self, src: &GpuTensor, rows: &[u32]) -> GpuTensor {
@@ -248,7 +250,7 @@ impl Backend for GpuBackend {
             Kernel::GatherRows,
             &[out.len() as u32, cols as u32],
             &[src.buffer(), index.buffer(), out.buffer()],
-            self.grid(out.len(), 256),
+            self.grid(out.len(), ELEMENTWISE_GROUP),
         );
         out
     }

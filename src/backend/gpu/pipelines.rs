@@ -1,6 +1,6 @@
-//! The compute kernels: their WGSL (kernels/*.wgsl, beside this file; the templated ones
-//! filled in from templates.rs) and one compiled pipeline per kernel, built on first use
-//! and cached.
+//! The compute kernels: their WGSL (kernels/*.wgsl, beside this file, each after the
+//! shared prelude.wgsl; the templated ones filled in from templates.rs) and one compiled
+//! pipeline per kernel, built on first use and cached.
 
 use super::templates;
 use crate::backend::{ActivationOp, GateOp};
@@ -31,7 +31,7 @@ pub enum Kernel {
 const PRELUDE: &str = include_str!("kernels/prelude.wgsl");
 
 fn fill(template: &str, body: &str) -> String {
-    format!("{PRELUDE}\n{}", template.replace("{{BODY}}", body))
+    template.replace("{{BODY}}", body)
 }
 
 impl Kernel {
@@ -57,13 +57,18 @@ impl Kernel {
         }
     }
 
+    /// The kernel's WGSL, after the shared prelude.
     fn source(self) -> String {
+        format!("{PRELUDE}\n{}", self.body())
+    }
+
+    fn body(self) -> String {
         match self {
             Kernel::Matmul => include_str!("kernels/matmul.wgsl").into(),
             Kernel::AddBias => include_str!("kernels/add_bias.wgsl").into(),
             Kernel::SumRows => include_str!("kernels/sum_rows.wgsl").into(),
             Kernel::Softmax => include_str!("kernels/softmax.wgsl").into(),
-            Kernel::Loss => format!("{PRELUDE}\n{}", include_str!("kernels/loss.wgsl")),
+            Kernel::Loss => include_str!("kernels/loss.wgsl").into(),
             Kernel::OptimizerStep => include_str!("kernels/optimizer_step.wgsl").into(),
             Kernel::SumSquares => include_str!("kernels/sum_squares.wgsl").into(),
             Kernel::Scale => include_str!("kernels/scale.wgsl").into(),

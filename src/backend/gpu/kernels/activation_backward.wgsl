@@ -16,9 +16,9 @@ fn df(x: f32, y: f32, a: f32) -> f32 {
     {{BODY}}
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(ELEMENTWISE_GROUP)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let i = gid.y * groups.x * 256u + gid.x;
+    let i = flat_index(gid, groups);
     if (i >= p.len) {
         return;
     }

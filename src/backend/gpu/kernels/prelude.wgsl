@@ -1,5 +1,14 @@
-// Stable scalar helpers prepended to the templated kernels (activations, gates) and
-// the loss kernel.
+// Prepended to every kernel: the flat index of elementwise kernels, and stable scalar
+// helpers for the activations, gates and losses.
+
+// Threads per workgroup of the elementwise kernels (ELEMENTWISE_GROUP in gpu/ops.rs).
+const ELEMENTWISE_GROUP: u32 = 256u;
+
+// The element a thread handles: dispatches fold into a second dimension past the
+// per-dimension workgroup limit (GpuBackend::grid).
+fn flat_index(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
+    return gid.y * groups.x * ELEMENTWISE_GROUP + gid.x;
+}
 
 fn sigmoid(x: f32) -> f32 {
     let e = exp(-abs(x));
