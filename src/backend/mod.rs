@@ -5,11 +5,13 @@
 //! that a GPU backend can map buffers without blocking the browser's event loop.
 
 pub mod cpu;
+pub mod geometry;
 pub mod gpu;
 mod ops;
 mod optim;
 mod real;
 
+pub use geometry::{ImageShape, Padding, Window};
 pub use ops::{ActivationOp, GateOp, LossOp};
 pub use optim::{ElementRule, OptimizerState, OptimizerStep, UpdateRule};
 pub use real::Real;
