@@ -20,6 +20,7 @@ pub enum Stream {
     DataSplit = 2,
     Init = 3,
     BatchOrder = 4,
+    Dropout = 5,
 }
 
 /// A stream of random numbers addressed by index.

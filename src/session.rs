@@ -5,7 +5,7 @@ use crate::backend::cpu::CpuBackend;
 use crate::backend::gpu::GpuBackend;
 use crate::backend::BackendKind;
 use crate::data::{self, Dataset};
-use crate::nn::format::{MlpParams, ModelError};
+use crate::nn::format::{ModelError, ModelFile};
 use crate::spec::{ExperimentSpec, SpecError, TrainingSpec};
 use crate::train::{EpochRecord, Trainer};
 
@@ -80,7 +80,7 @@ impl Session {
     pub fn new(spec: ExperimentSpec) -> Result<Self, SpecError> {
         spec.validate()?;
         let data = data::build(&spec.dataset, spec.train_points());
-        let engine = Engine::Cpu(Trainer::new(CpuBackend::new(), &spec, &data));
+        let engine = Engine::Cpu(Trainer::new(CpuBackend::new(), &spec, &data).map_err(SpecError)?);
         Ok(Session { spec, data, engine, adapter: cpu_adapter_name(), reason: "CPU".into(), snapshot: None })
     }
 
@@ -93,7 +93,7 @@ impl Session {
             (true, backend) => backend.to_string(),
             (false, backend) => format!("{} ({backend})", info.name),
         };
-        let engine = Engine::Gpu(Trainer::new(gpu, &spec, &data));
+        let engine = Engine::Gpu(Trainer::new(gpu, &spec, &data).map_err(SpecError)?);
         Ok(Session { spec, data, engine, adapter, reason: "WebGPU".into(), snapshot: None })
     }
 
@@ -189,14 +189,13 @@ impl Session {
 
     /// The trained model in the documented model format (see `nn::format`).
     pub async fn model_json(&self) -> String {
-        let (activation, slope) = (self.spec.model.activation, self.spec.model.leaky_slope);
-        with_trainer!(&self.engine, t => t.model.export(&t.be, activation, slope).await).to_json()
+        with_trainer!(&self.engine, t => t.model.export(&t.be).await).to_json()
     }
 
     /// Loads weights from a model file; the architecture must match the spec's.
     pub fn load_model(&mut self, json: &str) -> Result<(), ModelError> {
-        let params = MlpParams::parse(json)?;
-        with_trainer!(&mut self.engine, t => t.model.import(&t.be, &params))
+        let file = ModelFile::parse(json)?;
+        with_trainer!(&mut self.engine, t => t.model.import(&t.be, &file))
     }
 
     /// Copies the weights into CPU memory (the caller does this every few seconds on

@@ -148,8 +148,8 @@ gpu_test! {
     async fn training_matches_cpu() {
         let spec = ExperimentSpec::default();
         let data = glassbox::data::build(&spec.dataset, spec.train_points());
-        let mut cpu = Trainer::new(CpuBackend::<f32>::new(), &spec, &data);
-        let mut gpu = Trainer::new(gpu().await, &spec, &data);
+        let mut cpu = Trainer::new(CpuBackend::<f32>::new(), &spec, &data).unwrap();
+        let mut gpu = Trainer::new(gpu().await, &spec, &data).unwrap();
         let submitted = gpu.be.submissions();
 
         cpu.train_steps(100);

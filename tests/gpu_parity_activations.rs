@@ -150,8 +150,8 @@ gpu_test! {
             }
             spec.validate().unwrap();
             let data = glassbox::data::build(&spec.dataset, spec.train_points());
-            let mut cpu = Trainer::new(CpuBackend::<f32>::new(), &spec, &data);
-            let mut gpu = Trainer::new(gpu().await, &spec, &data);
+            let mut cpu = Trainer::new(CpuBackend::<f32>::new(), &spec, &data).unwrap();
+            let mut gpu = Trainer::new(gpu().await, &spec, &data).unwrap();
             cpu.train_steps(50);
             gpu.train_steps(50);
             cpu.sync_history().await;

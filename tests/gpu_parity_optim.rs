@@ -158,8 +158,8 @@ impl<B: Backend<E = f32>> SumSquares for B {
 async fn training_matches(spec: ExperimentSpec) {
     spec.validate().unwrap();
     let data = glassbox::data::build(&spec.dataset, spec.train_points());
-    let mut cpu = Trainer::new(CpuBackend::<f32>::new(), &spec, &data);
-    let mut gpu = Trainer::new(gpu().await, &spec, &data);
+    let mut cpu = Trainer::new(CpuBackend::<f32>::new(), &spec, &data).unwrap();
+    let mut gpu = Trainer::new(gpu().await, &spec, &data).unwrap();
     let submitted = gpu.be.submissions();
     cpu.train_steps(100);
     gpu.train_steps(100);

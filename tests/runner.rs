@@ -2,7 +2,7 @@
 //! `glassbox` binary and writes a loadable model; links and bad input are handled.
 #![cfg(all(feature = "native", not(target_arch = "wasm32")))]
 
-use glassbox::nn::format::MlpParams;
+use glassbox::session::Session;
 use glassbox::spec::{link, ExperimentSpec};
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -44,9 +44,9 @@ fn every_example_trains_and_writes_a_loadable_model() {
         let acc = final_train_accuracy(&o);
         println!("{}: train accuracy {acc}%", spec.display());
         assert!(acc >= 90.0, "{} reached only {acc}%", spec.display());
-        let model = MlpParams::parse(&std::fs::read_to_string(&out).unwrap()).unwrap();
         let spec: ExperimentSpec = serde_json::from_str(&std::fs::read_to_string(&spec).unwrap()).unwrap();
-        assert_eq!(model.sizes()[1..model.sizes().len() - 1], spec.model.hidden.iter().map(|&u| u as usize).collect::<Vec<_>>());
+        let mut fresh = Session::new(spec).unwrap();
+        fresh.load_model(&std::fs::read_to_string(&out).unwrap()).expect("the written model fits its experiment");
     }
 }
 

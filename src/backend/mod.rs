@@ -102,4 +102,6 @@ pub trait Backend {
     fn scale(&self, x: &mut Self::Tensor, s: f32);
     /// The rows of `src` at `rows`, in that order.
     fn gather_rows(&self, src: &Self::Tensor, rows: &[u32]) -> Self::Tensor;
+    /// A new tensor with x's shape and numbers.
+    fn copy(&self, x: &Self::Tensor) -> Self::Tensor;
 }

@@ -80,13 +80,19 @@ impl LayerWidth {
     /// Every dense layer of an MLP with `sizes` = [inputs, hidden…, outputs]. A network
     /// without hidden layers has one layer, treated as the output layer.
     pub fn of_mlp(sizes: &[usize], base_width: u32) -> Vec<LayerWidth> {
+        let fans: Vec<(usize, usize)> = sizes.windows(2).map(|pair| (pair[0], pair[1])).collect();
+        Self::of_layers(&fans, base_width)
+    }
+
+    /// Every weight layer (dense or convolution) of a network in order, given each one's
+    /// (fan-in, fan-out): the first is the input layer, the last the output layer.
+    pub fn of_layers(fans: &[(usize, usize)], base_width: u32) -> Vec<LayerWidth> {
         let n0 = base_width as f64;
-        let last = sizes.len() - 2;
-        sizes
-            .windows(2)
+        let last = fans.len().saturating_sub(1);
+        fans.iter()
             .enumerate()
-            .map(|(l, pair)| {
-                let (fan_in, fan_out) = (pair[0] as f64, pair[1] as f64);
+            .map(|(l, &(fan_in, fan_out))| {
+                let (fan_in, fan_out) = (fan_in as f64, fan_out as f64);
                 if l == 0 && last > 0 {
                     LayerWidth { role: Role::Input, ratio: fan_out / n0, base_fan_in: fan_in }
                 } else {

@@ -1,164 +1,22 @@
-//! Layers and models, generic over the backend. `nn` knows layers, not explanation
-//! methods. A dense layer stores its weight as [out, in] with y = x·Wᵀ + b (PyTorch's
-//! layout), so reference libraries can load the same numbers.
+//! Layers and networks, generic over the backend. `nn` knows layers, not explanation
+//! methods: those hand in backward rules. Layouts follow PyTorch (dense weight [out, in]
+//! with y = x·Wᵀ + b; conv weight [out, in, kh, kw]; images NCHW), so reference
+//! libraries can load the same numbers.
 
 pub mod abc;
+mod build;
+pub mod features;
 pub mod format;
 pub mod init;
-mod nonlinearity;
+pub mod layers;
+mod net;
+pub mod param;
 
-pub use nonlinearity::{Nonlinearity, PRELU_INIT};
-
-use crate::backend::{Backend, Real};
-use crate::rng::{Rng, Stream};
-use crate::spec::{Init, ModelSpec, Parametrization};
-use abc::LayerWidth;
-
-/// A dense layer's parameters (or their gradients: same shapes).
-pub struct Dense<T> {
-    /// [out, in]
-    pub weight: T,
-    /// [1, out]
-    pub bias: T,
-}
-
-/// A multi-layer perceptron: dense layers with a nonlinearity between them and linear logits.
-pub struct Mlp<B: Backend> {
-    pub layers: Vec<Dense<B::Tensor>>,
-    pub nonlinearity: Nonlinearity,
-    /// PReLU's learned slopes, [1, units] per hidden layer; empty for other nonlinearities.
-    pub slopes: Vec<B::Tensor>,
-    /// Each layer computes x·(m·W)ᵀ + b with this m (the abc-parametrisation's n^(−a); 1 otherwise).
-    pub multipliers: Vec<f32>,
-}
-
-/// What the forward pass keeps for the backward pass.
-pub struct Forward<T> {
-    /// The pre-activation (dense output) of each hidden layer.
-    pub pre: Vec<T>,
-    /// The activation output of each hidden layer.
-    pub hidden: Vec<T>,
-    pub logits: T,
-}
-
-/// Gradients of a scalar loss with respect to every parameter and the input.
-pub struct Gradients<T> {
-    pub layers: Vec<Dense<T>>,
-    /// One per PReLU slope tensor.
-    pub slopes: Vec<T>,
-    pub input: T,
-}
-
-impl<B: Backend> Mlp<B> {
-    /// Glorot-uniform weights, zero biases; `sizes` = [inputs, hidden…, outputs], with
-    /// hidden sizes counted after the nonlinearity (a gate's dense layer is twice as wide).
-    pub fn init(be: &B, sizes: &[usize], nonlinearity: Nonlinearity, seed: u32) -> Self {
-        Self::build(be, sizes, nonlinearity, Init::GlorotUniform, Parametrization::Plain, 1, seed)
-    }
-
-    /// The model a spec describes: its nonlinearity, and its init or its parametrisation
-    /// preset's init and multipliers.
-    pub fn from_spec(be: &B, sizes: &[usize], model: &ModelSpec, seed: u32) -> Self {
-        let nonlinearity = Nonlinearity::from_spec(model.activation, model.leaky_slope);
-        Self::build(be, sizes, nonlinearity, model.init, model.parametrization, model.base_width, seed)
-    }
-
-    fn build(
-        be: &B,
-        sizes: &[usize],
-        nonlinearity: Nonlinearity,
-        rule: Init,
-        param: Parametrization,
-        base_width: u32,
-        seed: u32,
-    ) -> Self {
-        let last = sizes.len() - 2;
-        let widths = LayerWidth::of_mlp(sizes, base_width);
-        let upload = |shape: [usize; 2], v: Vec<f32>| {
-            let v: Vec<B::E> = v.into_iter().map(B::E::from_f32).collect();
-            be.upload(shape, &v)
-        };
-        let layers = sizes
-            .windows(2)
-            .zip(&widths)
-            .enumerate()
-            .map(|(l, (pair, width))| {
-                let fan_in = pair[0];
-                let fan_out = if l < last { nonlinearity.inputs_per(pair[1]) } else { pair[1] };
-                let rng = Rng::new(seed, Stream::Init).child(l as u32);
-                let drawn = match width.init_std(param) {
-                    Some(std) => init::LayerInit { weight: init::normal(rng, fan_in * fan_out, std), bias: vec![0.0; fan_out] },
-                    None => init::draw(rule, fan_in, fan_out, rng),
-                };
-                Dense { weight: upload([fan_out, fan_in], drawn.weight), bias: upload([1, fan_out], drawn.bias) }
-            })
-            .collect();
-        let slopes = match nonlinearity {
-            Nonlinearity::Prelu => sizes[1..=last].iter().map(|&u| upload([1, u], vec![PRELU_INIT; u])).collect(),
-            _ => Vec::new(),
-        };
-        Mlp { layers, nonlinearity, slopes, multipliers: widths.iter().map(|w| w.multiplier(param)).collect() }
-    }
-
-    /// x·(m·W)ᵀ + b for layer `l`.
-    fn dense(&self, be: &B, l: usize, input: &B::Tensor) -> B::Tensor {
-        let layer = &self.layers[l];
-        let mut z = be.matmul(input, &layer.weight, false, true);
-        self.apply_multiplier(be, l, &mut z);
-        be.add_bias(&mut z, &layer.bias);
-        z
-    }
-
-    fn apply_multiplier(&self, be: &B, l: usize, x: &mut B::Tensor) {
-        if self.multipliers[l] != 1.0 {
-            be.scale(x, self.multipliers[l]);
-        }
-    }
-
-    pub fn forward(&self, be: &B, x: &B::Tensor) -> Forward<B::Tensor> {
-        let last = self.layers.len() - 1;
-        let mut pre: Vec<B::Tensor> = Vec::with_capacity(last);
-        let mut hidden: Vec<B::Tensor> = Vec::with_capacity(last);
-        for l in 0..last {
-            let z = self.dense(be, l, hidden.last().unwrap_or(x));
-            hidden.push(self.nonlinearity.forward(be, &z, self.slopes.get(l)));
-            pre.push(z);
-        }
-        let logits = self.dense(be, last, hidden.last().unwrap_or(x));
-        Forward { pre, hidden, logits }
-    }
-
-    /// The vector-Jacobian product: pulls d(loss)/d(logits) back to every parameter and the input.
-    pub fn backward(&self, be: &B, x: &B::Tensor, fwd: &Forward<B::Tensor>, dlogits: B::Tensor) -> Gradients<B::Tensor> {
-        let mut grads: Vec<Dense<B::Tensor>> = Vec::with_capacity(self.layers.len());
-        let mut slopes: Vec<B::Tensor> = Vec::with_capacity(self.slopes.len());
-        let mut upstream = dlogits; // d(loss)/d(pre-activation) of the current layer
-        for l in (0..self.layers.len()).rev() {
-            let input = if l == 0 { x } else { &fwd.hidden[l - 1] };
-            let mut weight = be.matmul(&upstream, input, true, false);
-            self.apply_multiplier(be, l, &mut weight);
-            grads.push(Dense { weight, bias: be.sum_rows(&upstream) });
-            let mut d_input = be.matmul(&upstream, &self.layers[l].weight, false, false);
-            self.apply_multiplier(be, l, &mut d_input);
-            upstream = if l == 0 {
-                d_input
-            } else {
-                let (dz, dslope) = self.nonlinearity.backward(
-                    be,
-                    &fwd.pre[l - 1],
-                    &fwd.hidden[l - 1],
-                    &d_input,
-                    self.slopes.get(l - 1),
-                );
-                slopes.extend(dslope);
-                dz
-            };
-        }
-        grads.reverse();
-        slopes.reverse();
-        Gradients { layers: grads, slopes, input: upstream }
-    }
-}
+pub use build::layer_list;
+pub use features::Features;
+pub use layers::{Layer, Node, Nonlinearity, PRELU_INIT};
+pub use net::{BackwardOptions, BackwardRule, Gradients, Mode, Net, Trace};
+pub use param::{Param, ParamRole};
 
 #[cfg(test)]
 mod tests {

@@ -3,8 +3,10 @@
 //! This module is plain data plus validation. It imports no engine code: the engine
 //! derives everything from a spec that has passed `validate`, and trusts it.
 
+pub mod layers;
 pub mod link;
 
+pub use layers::{LayerSpec, PaddingSpec, PoolKind};
 use serde::{Deserialize, Serialize};
 
 /// Hard limits, checked once at the boundary.
@@ -162,6 +164,10 @@ pub struct ModelSpec {
     /// The width at which a preset's multipliers and learning rates are 1 (muP's base shapes).
     #[serde(default = "base_width::value", skip_serializing_if = "base_width::is")]
     pub base_width: u32,
+    /// An explicit layer list (ending in the class logits). When present it replaces
+    /// `hidden` and `activation`, which describe an MLP.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<LayerSpec>,
 }
 
 
@@ -359,6 +365,7 @@ impl Default for ExperimentSpec {
                 init: Init::GlorotUniform,
                 parametrization: Parametrization::Plain,
                 base_width: 1,
+                layers: Vec::new(),
             },
             training: TrainingSpec {
                 loss: Loss::SoftmaxCrossEntropy,
@@ -464,6 +471,7 @@ impl ExperimentSpec {
         check((1..=MAX_BASE_WIDTH).contains(&m.base_width), || {
             format!("model.baseWidth must be between 1 and {MAX_BASE_WIDTH}, got {}", m.base_width)
         })?;
+        layers::validate(&m.layers, "model.layers", 0).map_err(SpecError)?;
         self.training.validate(self.train_points() as u32)
     }
 }

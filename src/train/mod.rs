@@ -7,13 +7,22 @@ pub mod schedule;
 
 use crate::backend::{Backend, LossOp, Real};
 use crate::data::Dataset;
-use crate::nn::Mlp;
+use crate::nn::{BackwardOptions, Features, Mode, Net};
 use crate::rng::{Rng, Stream};
-use crate::spec::{ExperimentSpec, Loss, ModelSpec, TrainingSpec};
+use crate::spec::{ExperimentSpec, Loss, TrainingSpec};
 use optimizer::Optimizer;
 
-/// The backend loss op for validated training settings.
-fn loss_op(training: &TrainingSpec) -> LossOp {
+/// The features a dataset's samples are: an image or a flat vector.
+fn input_features(data: &Dataset) -> Features {
+    match data.image {
+        Some([c, h, w]) => Features::Image(crate::backend::ImageShape::new(c, h, w)),
+        None => Features::Flat(data.n_features),
+    }
+}
+
+/// The backend loss op for validated training settings; distillation falls back to
+/// plain cross-entropy until a teacher is set.
+fn loss_op(training: &TrainingSpec, has_teacher: bool) -> LossOp {
     let p = &training.loss_params;
     match training.loss {
         Loss::SoftmaxCrossEntropy => LossOp::CrossEntropy { smoothing: p.label_smoothing, tamper: p.tamper },
@@ -22,7 +31,8 @@ fn loss_op(training: &TrainingSpec) -> LossOp {
         Loss::Encouraging => LossOp::Encouraging { log_end: p.log_end },
         Loss::Mse => LossOp::Mse,
         Loss::BinaryCrossEntropy => LossOp::BinaryCe,
-        Loss::Distillation => unreachable!("validate refuses distillation until specs can name a teacher"),
+        Loss::Distillation if has_teacher => LossOp::Distillation { beta: p.distill_beta, temperature: p.distill_temperature },
+        Loss::Distillation => LossOp::CROSS_ENTROPY,
     }
 }
 
@@ -52,11 +62,11 @@ struct Split<T> {
 
 pub struct Trainer<B: Backend> {
     pub be: B,
-    pub model: Mlp<B>,
+    pub model: Net<B>,
+    /// Distillation's teacher, run in evaluation mode on every batch.
+    teacher: Option<Net<B>>,
     train: Split<B::Tensor>,
     test: Split<B::Tensor>,
-    model_spec: ModelSpec,
-    sizes: Vec<usize>,
     training: TrainingSpec,
     optimizer: Optimizer<B>,
     step: u64,
@@ -76,21 +86,18 @@ fn upload_split<B: Backend>(be: &B, data: &Dataset, rows: std::ops::Range<usize>
 }
 
 impl<B: Backend> Trainer<B> {
-    /// Builds the model and uploads the data; the spec must already be validated.
-    pub fn new(be: B, spec: &ExperimentSpec, data: &Dataset) -> Self {
-        let mut sizes = vec![data.n_features];
-        sizes.extend(spec.model.hidden.iter().map(|&u| u as usize));
-        sizes.push(data.classes);
-        let model = Mlp::from_spec(&be, &sizes, &spec.model, spec.training.seed);
+    /// Builds the model and uploads the data; the spec must already be validated. Fails
+    /// with a message when the layers do not fit the data.
+    pub fn new(be: B, spec: &ExperimentSpec, data: &Dataset) -> Result<Self, String> {
+        let model = Net::build(&be, input_features(data), &spec.model, data.classes, spec.training.seed)?;
         let train = upload_split(&be, data, 0..data.n_train);
         let test = upload_split(&be, data, data.n_train..data.len());
-        let optimizer = Optimizer::new(&be, &model, &spec.model, &sizes, &spec.training);
+        let optimizer = Optimizer::new(&be, &model, &spec.training);
         let mut trainer = Trainer {
             model,
+            teacher: None,
             train,
             test,
-            model_spec: spec.model.clone(),
-            sizes,
             training: spec.training.clone(),
             optimizer,
             step: 0,
@@ -102,7 +109,23 @@ impl<B: Backend> Trainer<B> {
             be,
         };
         trainer.queue_evaluation(0);
-        trainer
+        Ok(trainer)
+    }
+
+    /// Distils from `teacher` (which must map the same inputs to the same classes) when
+    /// the loss is distillation.
+    pub fn set_teacher(&mut self, teacher: Net<B>) -> Result<(), String> {
+        if teacher.input != self.model.input || teacher.output != self.model.output {
+            return Err(format!(
+                "the teacher maps {} to {}, the student {} to {}",
+                teacher.input.describe(),
+                teacher.output.describe(),
+                self.model.input.describe(),
+                self.model.output.describe()
+            ));
+        }
+        self.teacher = Some(teacher);
+        Ok(())
     }
 
     /// Steps per epoch at the current batch size.
@@ -128,7 +151,7 @@ impl<B: Backend> Trainer<B> {
     /// changes. A new batch size applies from the next batch, a new seed from the next
     /// epoch's order; the schedule keeps counting from the current step.
     pub fn set_training(&mut self, training: &TrainingSpec) {
-        self.optimizer.reconfigure(&self.be, &self.model_spec, &self.sizes, training);
+        self.optimizer.reconfigure(&self.be, training);
         self.training = training.clone();
     }
 
@@ -157,18 +180,27 @@ impl<B: Backend> Trainer<B> {
         let rows = &self.order[batch];
         let x = be.gather_rows(&self.train.x, rows);
         let labels = be.gather_rows(&self.train.labels, rows);
-        let fwd = self.model.forward(be, &x);
-        let out = be.loss(loss_op(&self.training), &fwd.logits, &labels, None);
-        let grads = self.model.backward(be, &x, &fwd, out.grad);
+        let mode = Mode::Train { rng: Rng::new(self.training.seed, Stream::Dropout).child(self.step as u32) };
+        let trace = self.model.forward(be, &x, mode);
+        let teacher = self.teacher.as_ref().map(|t| t.predict(be, &x));
+        let out = be.loss(self.loss_op(), trace.logits(&x), &labels, teacher.as_ref());
+        let grads = self.model.backward(be, &x, &trace, out.grad, BackwardOptions::training());
+        self.model.update_running_stats(be, &trace);
         let lr = schedule::learning_rate(&self.training, self.step);
-        self.optimizer.step(be, &mut self.model, &grads, &self.training, lr);
+        self.optimizer.step(be, &mut self.model, &grads.params, &self.training, lr);
         be.flush();
     }
 
+    /// The loss op of the current settings (distillation only with a teacher).
+    fn loss_op(&self) -> LossOp {
+        loss_op(&self.training, self.teacher.is_some())
+    }
+
     fn queue_evaluation(&mut self, epoch: u32) {
-        let loss = loss_op(&self.training);
+        let loss = self.loss_op();
         let eval = |split: &Split<B::Tensor>| {
-            let out = self.be.loss(loss, &self.model.forward(&self.be, &split.x).logits, &split.labels, None);
+            let teacher = self.teacher.as_ref().map(|t| t.predict(&self.be, &split.x));
+            let out = self.be.loss(loss, &self.model.predict(&self.be, &split.x), &split.labels, teacher.as_ref());
             [out.loss, out.correct]
         };
         let (train, test) = (eval(&self.train), eval(&self.test));
@@ -202,15 +234,15 @@ impl<B: Backend> Trainer<B> {
     pub async fn predict(&self, points: &[f32], n_features: usize) -> Vec<f32> {
         let x: Vec<B::E> = points.iter().map(|&v| B::E::from_f32(v)).collect();
         let x = self.be.upload([points.len() / n_features, n_features], &x);
-        let probs = self.be.softmax(&self.model.forward(&self.be, &x).logits);
+        let probs = self.be.softmax(&self.model.predict(&self.be, &x));
         self.be.read(&probs).await.into_iter().map(|v| v.to_f64() as f32).collect()
     }
 
-    /// All parameters, layer by layer (weight then bias), then any PReLU slopes, for
-    /// hashing and comparison.
+    /// All parameters in the network's order, for hashing and comparison.
     pub async fn parameters(&self) -> Vec<f32> {
         let mut out = Vec::new();
-        let tensors = self.model.layers.iter().flat_map(|l| [&l.weight, &l.bias]).chain(&self.model.slopes);
+        let mut tensors = Vec::with_capacity(self.model.param_count);
+        self.model.visit_params(&mut |p| tensors.push(&p.value));
         for t in tensors {
             out.extend(self.be.read(t).await.into_iter().map(|v| v.to_f64() as f32));
         }
@@ -229,7 +261,7 @@ mod tests {
     /// Trains for `epochs` on the CPU and returns the final (train, test) accuracy.
     fn accuracy_after(spec: &ExperimentSpec, data: &Dataset, epochs: u64) -> (f32, f32) {
         spec.validate().unwrap();
-        let mut t = Trainer::new(CpuBackend::<f32>::new(), spec, data);
+        let mut t = Trainer::new(CpuBackend::<f32>::new(), spec, data).unwrap();
         t.train_steps(epochs * t.steps_per_epoch());
         pollster::block_on(t.sync_history());
         let last = t.history().last().unwrap();

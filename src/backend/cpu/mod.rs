@@ -193,6 +193,10 @@ impl<E: Real> Backend for CpuBackend<E> {
         x.mapv_inplace(|v| v * s);
     }
 
+    fn copy(&self, x: &Array2<E>) -> Array2<E> {
+        x.clone()
+    }
+
     fn gather_rows(&self, src: &Array2<E>, rows: &[u32]) -> Array2<E> {
         let idx: Vec<usize> = rows.iter().map(|&r| r as usize).collect();
         src.select(Axis(0), &idx)
