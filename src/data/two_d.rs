@@ -36,6 +36,8 @@ fn shuffled_split(mut rows: Vec<([f32; 2], u32)>, seed: u32, n_train: usize) -> 
         n_features: 2,
         classes: 2,
         n_train: n_train.min(rows.len()),
+        image: None,
+        masks: Vec::new(),
     }
 }
 

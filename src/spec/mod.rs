@@ -16,6 +16,15 @@ pub mod limits {
     pub const MAX_HIDDEN_LAYERS: usize = 8;
     pub const MAX_UNITS: u32 = 64;
     pub const MAX_NOISE: f32 = 5.0;
+    /// Image sets: the most samples.
+    pub const MAX_IMAGES: u32 = 20_000;
+    /// Image sets: the most pixels over all samples (64 MiB of f32 features).
+    pub const MAX_IMAGE_PIXELS: u64 = 1 << 24;
+    /// Image sets: noise std in percent of full intensity.
+    pub const MAX_IMAGE_NOISE: f32 = 50.0;
+    /// Side length of square images.
+    pub const MIN_IMAGE_SIZE: u32 = 8;
+    pub const MAX_IMAGE_SIZE: u32 = 64;
     pub const MAX_LEARNING_RATE: f32 = 10.0;
     /// Largest L1/L2 coefficient and decoupled weight decay.
     pub const MAX_PENALTY: f32 = 10.0;
@@ -55,6 +64,7 @@ field_default! {
     beta1: f32 = 0.9;
     beta2: f32 = 0.999;
     epsilon: f32 = 1e-8;
+    image_size: u32 = 16;
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -89,19 +99,33 @@ pub enum DatasetKind {
     Xor,
     /// Two Gaussian blobs.
     Gauss,
+    /// Grayscale images of one of four shapes (square, disc, plus, triangle) with
+    /// per-pixel masks of the object; see `data::shapes`.
+    Shapes,
+}
+
+impl DatasetKind {
+    /// Image sets have `imageSize`² inputs and noise in percent of full intensity.
+    pub fn is_image(self) -> bool {
+        self == DatasetKind::Shapes
+    }
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DatasetSpec {
     pub kind: DatasetKind,
-    /// Total number of points, train and test together.
+    /// Total number of points (or images), train and test together.
     pub points: u32,
     /// Share of the points used for training, in (0, 1).
     pub train_fraction: f32,
-    /// Uniform noise amplitude added to each coordinate.
+    /// Point sets: uniform noise amplitude added to each coordinate. Image sets: standard
+    /// deviation of the Gaussian pixel noise, in percent of full intensity.
     pub noise: f32,
     pub seed: u32,
+    /// Side length in pixels of an image set's square images.
+    #[serde(default = "image_size::value", skip_serializing_if = "image_size::is")]
+    pub image_size: u32,
 }
 
 /// The nonlinearity after every hidden dense layer: an elementwise function, PReLU
@@ -357,6 +381,7 @@ impl Default for ExperimentSpec {
                 train_fraction: 0.5,
                 noise: 0.0,
                 seed: 1,
+                image_size: image_size::value(),
             },
             model: ModelSpec {
                 hidden: vec![8, 8],
@@ -415,12 +440,16 @@ impl ExperimentSpec {
     pub fn classes(&self) -> usize {
         match self.dataset.kind {
             DatasetKind::Spiral | DatasetKind::Circle | DatasetKind::Xor | DatasetKind::Gauss => 2,
+            DatasetKind::Shapes => 4,
         }
     }
 
     /// Number of input features the dataset produces.
     pub fn inputs(&self) -> usize {
-        2
+        match self.dataset.kind {
+            DatasetKind::Spiral | DatasetKind::Circle | DatasetKind::Xor | DatasetKind::Gauss => 2,
+            DatasetKind::Shapes => (self.dataset.image_size * self.dataset.image_size) as usize,
+        }
     }
 
     pub fn train_points(&self) -> usize {
@@ -430,16 +459,7 @@ impl ExperimentSpec {
     /// Checks every field against the hard limits.
     pub fn validate(&self) -> Result<(), SpecError> {
         use limits::*;
-        let d = &self.dataset;
-        check((MIN_POINTS..=MAX_POINTS).contains(&d.points), || {
-            format!("dataset.points must be between {MIN_POINTS} and {MAX_POINTS}, got {}", d.points)
-        })?;
-        check(d.train_fraction.is_finite() && d.train_fraction >= 0.1 && d.train_fraction <= 0.9, || {
-            format!("dataset.trainFraction must be between 0.1 and 0.9, got {}", d.train_fraction)
-        })?;
-        check(d.noise.is_finite() && (0.0..=MAX_NOISE).contains(&d.noise), || {
-            format!("dataset.noise must be between 0 and {MAX_NOISE}, got {}", d.noise)
-        })?;
+        self.dataset.validate()?;
         let m = &self.model;
         check(m.hidden.len() <= MAX_HIDDEN_LAYERS, || {
             format!("model.hidden may have at most {MAX_HIDDEN_LAYERS} layers, got {}", m.hidden.len())
@@ -473,6 +493,41 @@ impl ExperimentSpec {
         })?;
         layers::validate(&m.layers, "model.layers", 0).map_err(SpecError)?;
         self.training.validate(self.train_points() as u32)
+    }
+}
+
+impl DatasetSpec {
+    /// Checks the dataset fields; the limits on points and noise depend on the kind.
+    pub fn validate(&self) -> Result<(), SpecError> {
+        use limits::*;
+        let d = self;
+        if d.kind.is_image() {
+            let size = d.image_size;
+            check((MIN_IMAGE_SIZE..=MAX_IMAGE_SIZE).contains(&size), || {
+                format!("dataset.imageSize must be between {MIN_IMAGE_SIZE} and {MAX_IMAGE_SIZE}, got {size}")
+            })?;
+            let max = MAX_IMAGES.min((MAX_IMAGE_PIXELS / (size as u64 * size as u64)) as u32);
+            check((MIN_POINTS..=max).contains(&d.points), || {
+                format!(
+                    "dataset.points (images) must be between {MIN_POINTS} and {max} at imageSize {size} \
+                     (at most {MAX_IMAGES} images and {MAX_IMAGE_PIXELS} pixels in all), got {}",
+                    d.points
+                )
+            })?;
+        } else {
+            check((MIN_POINTS..=MAX_POINTS).contains(&d.points), || {
+                format!("dataset.points must be between {MIN_POINTS} and {MAX_POINTS}, got {}", d.points)
+            })?;
+            check(image_size::is(&d.image_size), || "dataset.imageSize applies to image datasets only".into())?;
+        }
+        check(d.train_fraction.is_finite() && d.train_fraction >= 0.1 && d.train_fraction <= 0.9, || {
+            format!("dataset.trainFraction must be between 0.1 and 0.9, got {}", d.train_fraction)
+        })?;
+        let (max_noise, unit) =
+            if d.kind.is_image() { (MAX_IMAGE_NOISE, " (percent of full intensity)") } else { (MAX_NOISE, "") };
+        check(d.noise.is_finite() && (0.0..=max_noise).contains(&d.noise), || {
+            format!("dataset.noise must be between 0 and {max_noise}{unit}, got {}", d.noise)
+        })
     }
 }
 
@@ -669,6 +724,51 @@ mod tests {
             break_it(&mut s);
             let err = s.validate().unwrap_err().0;
             assert!(err.contains(field), "expected an error naming {field}, got {err}");
+        }
+    }
+
+    #[test]
+    fn shapes_specs_carry_the_image_size_and_validate_image_limits() {
+        let json = OLD_DEFAULT_JSON.replace(r#""kind":"spiral""#, r#""kind":"shapes""#);
+        let mut spec: ExperimentSpec = serde_json::from_str(&json).unwrap();
+        assert_eq!((spec.dataset.kind, spec.dataset.image_size), (DatasetKind::Shapes, 16));
+        assert_eq!((spec.classes(), spec.inputs()), (4, 256));
+        spec.dataset.noise = 50.0;
+        spec.validate().unwrap();
+        assert_eq!(serde_json::to_string(&spec).unwrap(), json.replace(r#""noise":0.0"#, r#""noise":50.0"#));
+        spec.dataset.image_size = 32;
+        let encoded = serde_json::to_string(&spec).unwrap();
+        assert!(encoded.contains(r#""imageSize":32"#), "{encoded}");
+        assert_eq!(serde_json::from_str::<ExperimentSpec>(&encoded).unwrap(), spec);
+        assert_eq!(spec.inputs(), 1024);
+        spec.dataset.points = 16_384;
+        spec.training.batch_size = 10;
+        spec.validate().unwrap();
+        type Breaker = Box<dyn Fn(&mut ExperimentSpec)>;
+        let cases: Vec<(&str, Breaker)> = vec![
+            ("dataset.imageSize must be between 8 and 64", Box::new(|s| s.dataset.image_size = 7)),
+            ("dataset.imageSize must be between 8 and 64", Box::new(|s| s.dataset.image_size = 65)),
+            ("between 10 and 20000 at imageSize 16", Box::new(|s| s.dataset.points = 20_001)),
+            ("between 10 and 4096 at imageSize 64", Box::new(|s| {
+                s.dataset.image_size = 64;
+                s.dataset.points = 4097;
+            })),
+            ("dataset.noise must be between 0 and 50", Box::new(|s| s.dataset.noise = 50.5)),
+            ("dataset.imageSize applies to image datasets only", Box::new(|s| {
+                s.dataset.kind = DatasetKind::Spiral;
+                s.dataset.image_size = 32;
+            })),
+            ("dataset.noise must be between 0 and 5,", Box::new(|s| {
+                s.dataset.kind = DatasetKind::Gauss;
+                s.dataset.noise = 6.0;
+            })),
+        ];
+        for (message, break_it) in cases {
+            let mut s = ExperimentSpec::default();
+            s.dataset.kind = DatasetKind::Shapes;
+            break_it(&mut s);
+            let err = s.validate().unwrap_err().0;
+            assert!(err.contains(message), "expected an error containing {message:?}, got {err}");
         }
     }
 

@@ -273,7 +273,7 @@ mod tests {
         let rng = Rng::new(seed, Stream::DataNoise);
         let features: Vec<f32> = (0..2 * points as u32).map(|i| rng.uniform_in(i, -1.0, 1.0)).collect();
         let labels = features.chunks(2).map(|p| (p[0] * p[1] > 0.0) as u32).collect();
-        Dataset { features, labels, n_features: 2, classes: 2, n_train: points / 2 }
+        Dataset { features, labels, n_features: 2, classes: 2, n_train: points / 2, image: None, masks: Vec::new() }
     }
 
     #[test]
