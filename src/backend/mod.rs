@@ -12,7 +12,7 @@ mod optim;
 mod real;
 
 pub use geometry::{ImageShape, Padding, Window};
-pub use ops::{ActivationOp, GateOp, LossOp};
+pub use ops::{ActivationOp, GateOp, LossOp, PoolOp};
 pub use optim::{ElementRule, OptimizerState, OptimizerStep, UpdateRule};
 pub use real::Real;
 
@@ -70,6 +70,31 @@ pub trait Backend {
     fn pair_gate_backward(&self, op: GateOp, x: &Self::Tensor, dy: &Self::Tensor) -> Self::Tensor;
     /// Row-wise softmax.
     fn softmax(&self, logits: &Self::Tensor) -> Self::Tensor;
+
+    // Image ops: pooling.
+    /// y [n, c·oh·ow] from the image batch x [n, c·h·w] (`window.input` = (c, h, w)); per
+    /// channel and window: Max, the maximum; Avg, the mean; LogAvgExp,
+    /// t·log(mean(exp(x/t))), computed stably by subtracting the window's maximum first,
+    /// with t = exp(log_t[0, 0]) read on the device from the [1, 1] tensor `log_t` (a
+    /// learnable parameter: required for LogAvgExp, `None` otherwise). Window positions
+    /// over the padding are skipped, and not counted in the mean (PyTorch's
+    /// `count_include_pad = False`). Global pooling is a `Window::global(shape)`.
+    fn pool(&self, op: PoolOp, x: &Self::Tensor, window: &Window, log_t: Option<&Self::Tensor>) -> Self::Tensor;
+    /// (dx, dlog_t) given x, the forward output y and dy (y's shape). Windows may overlap,
+    /// so dx sums over every window covering a pixel. Max sends each window's gradient to
+    /// its first maximal element in (ki, kj) row-major order; Avg spreads it evenly;
+    /// LogAvgExp weighs it by softmax(x/t) over the window. dlog_t is `Some([1, 1])` for
+    /// LogAvgExp, summed over every window, channel and sample (∂y/∂log t = y − Σ softmax·x),
+    /// and `None` otherwise.
+    fn pool_backward(
+        &self,
+        op: PoolOp,
+        x: &Self::Tensor,
+        y: &Self::Tensor,
+        dy: &Self::Tensor,
+        window: &Window,
+        log_t: Option<&Self::Tensor>,
+    ) -> (Self::Tensor, Option<Self::Tensor>);
     /// A fused classification loss against class indices stored as a [rows, 1] tensor.
     /// `teacher` holds the teacher's logits (logits' shape) for `LossOp::Distillation`
     /// and must be `None` otherwise.

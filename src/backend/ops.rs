@@ -1,5 +1,5 @@
 //! Descriptions of the parametrised op families (elementwise activations, pair gates,
-//! classification losses) that both backends implement. Backends match on these; the
+//! classification losses, pooling) that both backends implement. Backends match on these; the
 //! formulas live in cpu/ (reference) and gpu/kernels/ (WGSL).
 
 /// An elementwise activation f applied to every element.
@@ -125,4 +125,18 @@ pub enum LossOp {
 impl LossOp {
     /// The plain softmax cross-entropy.
     pub const CROSS_ENTROPY: LossOp = LossOp::CrossEntropy { smoothing: 0.0, tamper: 1.0 };
+}
+
+/// A pooling reduction over each window of each channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PoolOp {
+    Max,
+    Avg,
+    /// Log-average-exp t·log(mean(exp(x/t))) with a learned temperature t: the maximum as
+    /// t → 0, the mean as t → ∞.
+    LogAvgExp,
+}
+
+impl PoolOp {
+    pub const ALL: [PoolOp; 3] = [PoolOp::Max, PoolOp::Avg, PoolOp::LogAvgExp];
 }

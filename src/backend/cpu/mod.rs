@@ -2,14 +2,19 @@
 //!
 //! Generic over the element type so that gradient checks can run in f64. Reductions run
 //! in a fixed order on one thread, so results repeat bit for bit. The scalar formulas of
-//! the activations, gates and losses live in the submodules, beside their gradient checks.
+//! the activations, gates, losses and pooling live in the submodules, beside their
+//! gradient checks.
 
 mod activation;
 mod gate;
 mod loss;
+mod pool;
 mod scalar;
 
-use super::{ActivationOp, Backend, BackendKind, ElementRule, GateOp, LossOp, LossOutput, OptimizerState, OptimizerStep, Real};
+use super::{
+    ActivationOp, Backend, BackendKind, ElementRule, GateOp, LossOp, LossOutput, OptimizerState, OptimizerStep, PoolOp, Real,
+    Window,
+};
 use ndarray::{linalg::general_mat_mul, Array2, Axis, Zip};
 use std::marker::PhantomData;
 
@@ -117,6 +122,22 @@ impl<E: Real> Backend for CpuBackend<E> {
             row.mapv_inplace(|v| v / sum);
         }
         out
+    }
+
+    fn pool(&self, op: PoolOp, x: &Array2<E>, window: &Window, log_t: Option<&Array2<E>>) -> Array2<E> {
+        pool::forward(op, x, window, log_t)
+    }
+
+    fn pool_backward(
+        &self,
+        op: PoolOp,
+        x: &Array2<E>,
+        y: &Array2<E>,
+        dy: &Array2<E>,
+        window: &Window,
+        log_t: Option<&Array2<E>>,
+    ) -> (Array2<E>, Option<Array2<E>>) {
+        pool::backward(op, x, y, dy, window, log_t)
     }
 
     fn loss(&self, op: LossOp, logits: &Array2<E>, labels: &Array2<E>, teacher: Option<&Array2<E>>) -> LossOutput<Array2<E>> {

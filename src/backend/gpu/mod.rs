@@ -2,12 +2,14 @@
 //! dispatches into one pending command encoder, and `flush` submits it (the trainer
 //! flushes once per step). Nothing comes back to the CPU unless `read` is awaited.
 //!
-//! `ops` implements the `Backend` trait on top of the `dispatch` primitive below.
+//! `ops` (with `pool_ops`) implements the `Backend` trait on top of the `dispatch`
+//! primitive below; `pool` is the buffer pool.
 
 mod device;
 mod ops;
 mod pipelines;
 mod pool;
+mod pool_ops;
 mod readback;
 mod templates;
 

@@ -1,14 +1,16 @@
 //! The `Backend` op set on the GPU: shape checks on the CPU, then one kernel dispatch
-//! per op (see pipelines.rs for the kernels).
+//! per op (see pipelines.rs for the kernels; pooling, a few dispatches, is in pool_ops.rs).
 
 use super::pipelines::Kernel;
-use super::{GpuBackend, GpuTensor};
-use crate::backend::{ActivationOp, Backend, BackendKind, GateOp, LossOp, LossOutput, OptimizerState, OptimizerStep};
+use super::{pool_ops, GpuBackend, GpuTensor};
+use crate::backend::{
+    ActivationOp, Backend, BackendKind, GateOp, LossOp, LossOutput, OptimizerState, OptimizerStep, PoolOp, Window,
+};
 
 /// Output tile side of the matmul kernel.
 const MATMUL_TILE: usize = 32;
 /// Threads per workgroup of the elementwise kernels (`ELEMENTWISE_GROUP` in prelude.wgsl).
-const ELEMENTWISE_GROUP: u32 = 256;
+pub(super) const ELEMENTWISE_GROUP: u32 = 256;
 
 impl GpuBackend {
     /// A one-thread-per-element map from `inputs` to a new tensor of `shape`.
@@ -148,6 +150,22 @@ impl Backend for GpuBackend {
         let params = [rows as u32, cols as u32];
         self.dispatch(Kernel::Softmax, &params, &[logits.buffer(), out.buffer()], self.grid(rows, 64));
         out
+    }
+
+    fn pool(&self, op: PoolOp, x: &GpuTensor, window: &Window, log_t: Option<&GpuTensor>) -> GpuTensor {
+        pool_ops::forward(self, op, x, window, log_t)
+    }
+
+    fn pool_backward(
+        &self,
+        op: PoolOp,
+        x: &GpuTensor,
+        y: &GpuTensor,
+        dy: &GpuTensor,
+        window: &Window,
+        log_t: Option<&GpuTensor>,
+    ) -> (GpuTensor, Option<GpuTensor>) {
+        pool_ops::backward(self, op, x, y, dy, window, log_t)
     }
 
     fn loss(&self, op: LossOp, logits: &GpuTensor, labels: &GpuTensor, teacher: Option<&GpuTensor>) -> LossOutput<GpuTensor> {

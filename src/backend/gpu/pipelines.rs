@@ -1,6 +1,7 @@
 //! The compute kernels: their WGSL (kernels/*.wgsl, beside this file, each after the
-//! shared prelude.wgsl; the templated ones filled in from templates.rs) and one compiled
-//! pipeline per kernel, built on first use and cached.
+//! shared prelude.wgsl; the templated ones filled in from templates.rs, the pooling ones
+//! after pool_common.wgsl) and one compiled pipeline per kernel, built on first use and
+//! cached.
 
 use super::templates;
 use crate::backend::{ActivationOp, GateOp};
@@ -26,9 +27,14 @@ pub enum Kernel {
     ActivationBackward(ActivationOp),
     Gate(GateOp),
     GateBackward(GateOp),
+    Pool,
+    PoolStats,
+    PoolBackward,
 }
 
 const PRELUDE: &str = include_str!("kernels/prelude.wgsl");
+/// Bindings, geometry and the window scan shared by the pooling kernels.
+const POOL_COMMON: &str = include_str!("kernels/pool_common.wgsl");
 
 fn fill(template: &str, body: &str) -> String {
     template.replace("{{BODY}}", body)
@@ -54,6 +60,9 @@ impl Kernel {
             Kernel::GatherRows => ("gather_rows", ""),
             Kernel::Prelu => ("prelu", ""),
             Kernel::PreluBackward => ("prelu_backward", ""),
+            Kernel::Pool => ("pool", ""),
+            Kernel::PoolStats => ("pool_stats", ""),
+            Kernel::PoolBackward => ("pool_backward", ""),
         }
     }
 
@@ -81,6 +90,9 @@ impl Kernel {
             }
             Kernel::Gate(op) => fill(include_str!("kernels/gate.wgsl"), templates::gate(op).0),
             Kernel::GateBackward(op) => fill(include_str!("kernels/gate_backward.wgsl"), templates::gate(op).1),
+            Kernel::Pool => format!("{POOL_COMMON}\n{}", include_str!("kernels/pool.wgsl")),
+            Kernel::PoolStats => format!("{POOL_COMMON}\n{}", include_str!("kernels/pool_stats.wgsl")),
+            Kernel::PoolBackward => format!("{POOL_COMMON}\n{}", include_str!("kernels/pool_backward.wgsl")),
         }
     }
 }
