@@ -2,9 +2,11 @@
 //! dispatches into one pending command encoder, and `flush` submits it (the trainer
 //! flushes once per step). Nothing comes back to the CPU unless `read` is awaited.
 //!
-//! `ops` implements the `Backend` trait on top of the `dispatch` primitive below.
+//! `ops` (with `norm_ops`) implements the `Backend` trait on top of the `dispatch`
+//! primitive below.
 
 mod device;
+mod norm_ops;
 mod ops;
 mod pipelines;
 mod pool;

@@ -1,5 +1,6 @@
 //! The compute kernels: their WGSL (kernels/*.wgsl, beside this file, each after the
-//! shared prelude.wgsl; the templated ones filled in from templates.rs) and one compiled
+//! shared prelude.wgsl, and after rng.wgsl or channel_reduce.wgsl where they use them;
+//! the templated ones filled in from templates.rs or here) and one compiled
 //! pipeline per kernel, built on first use and cached.
 
 use super::templates;
@@ -26,9 +27,24 @@ pub enum Kernel {
     ActivationBackward(ActivationOp),
     Gate(GateOp),
     GateBackward(GateOp),
+    Add,
+    Mul,
+    DropoutMask,
+    ChannelMoments,
+    BatchNorm,
+    BatchNormBackward,
+    UpdateRunningMoments,
+    ChannelScale,
+    ChannelScaleBackward,
 }
 
 const PRELUDE: &str = include_str!("kernels/prelude.wgsl");
+/// Prepended to the kernels that draw random numbers.
+const RNG: &str = include_str!("kernels/rng.wgsl");
+/// Prepended to the per-channel reductions.
+const CHANNEL_REDUCE: &str = include_str!("kernels/channel_reduce.wgsl");
+/// The template of the elementwise binary ops.
+const BINARY: &str = include_str!("kernels/binary.wgsl");
 
 fn fill(template: &str, body: &str) -> String {
     template.replace("{{BODY}}", body)
@@ -54,6 +70,15 @@ impl Kernel {
             Kernel::GatherRows => ("gather_rows", ""),
             Kernel::Prelu => ("prelu", ""),
             Kernel::PreluBackward => ("prelu_backward", ""),
+            Kernel::Add => ("binary", "add"),
+            Kernel::Mul => ("binary", "mul"),
+            Kernel::DropoutMask => ("dropout_mask", ""),
+            Kernel::ChannelMoments => ("channel_moments", ""),
+            Kernel::BatchNorm => ("batch_norm", ""),
+            Kernel::BatchNormBackward => ("batch_norm_backward", ""),
+            Kernel::UpdateRunningMoments => ("update_running_moments", ""),
+            Kernel::ChannelScale => ("channel_scale", ""),
+            Kernel::ChannelScaleBackward => ("channel_scale_backward", ""),
         }
     }
 
@@ -81,6 +106,17 @@ impl Kernel {
             }
             Kernel::Gate(op) => fill(include_str!("kernels/gate.wgsl"), templates::gate(op).0),
             Kernel::GateBackward(op) => fill(include_str!("kernels/gate_backward.wgsl"), templates::gate(op).1),
+            Kernel::Add => fill(BINARY, "a + b"),
+            Kernel::Mul => fill(BINARY, "a * b"),
+            Kernel::DropoutMask => format!("{RNG}\n{}", include_str!("kernels/dropout_mask.wgsl")),
+            Kernel::ChannelMoments => format!("{CHANNEL_REDUCE}\n{}", include_str!("kernels/channel_moments.wgsl")),
+            Kernel::BatchNorm => include_str!("kernels/batch_norm.wgsl").into(),
+            Kernel::BatchNormBackward => {
+                format!("{CHANNEL_REDUCE}\n{}", include_str!("kernels/batch_norm_backward.wgsl"))
+            }
+            Kernel::UpdateRunningMoments => include_str!("kernels/update_running_moments.wgsl").into(),
+            Kernel::ChannelScale => include_str!("kernels/channel_scale.wgsl").into(),
+            Kernel::ChannelScaleBackward => include_str!("kernels/channel_scale_backward.wgsl").into(),
         }
     }
 }
