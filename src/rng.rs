@@ -44,6 +44,11 @@ impl Rng {
         Rng { key: pcg_hash(sub ^ pcg_hash(self.key)) }
     }
 
+    /// The stream's key, for kernels that compute `bits` on the device (the GPU's dropout).
+    pub fn key(self) -> u32 {
+        self.key
+    }
+
     pub fn bits(self, index: u32) -> u32 {
         pcg_hash(index.wrapping_add(self.key))
     }
@@ -95,6 +100,8 @@ mod tests {
         assert_eq!(r.bits(7), Rng::new(1, Stream::Init).bits(7));
         assert_ne!(r.bits(7), Rng::new(2, Stream::Init).bits(7));
         assert_ne!(r.bits(7), Rng::new(1, Stream::DataNoise).bits(7));
+        // The key is all a kernel needs to reproduce the stream.
+        assert_eq!(r.bits(7), pcg_hash(7u32.wrapping_add(r.key())));
     }
 
     #[test]

@@ -112,6 +112,14 @@ impl Window {
     }
 }
 
+/// The width p of each channel of an [n, c·p] tensor with `channels` = c channels (p = 1
+/// for a dense layer's features, h·w for NCHW images). Backend ops call it to check their
+/// inputs and panic with `op`'s name when `channels` does not divide the columns.
+pub fn channel_width(op: &str, cols: usize, channels: usize) -> usize {
+    assert!(channels > 0 && cols.is_multiple_of(channels), "{op}: {cols} columns do not split into {channels} channels");
+    cols / channels
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]

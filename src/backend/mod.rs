@@ -11,8 +11,8 @@ mod ops;
 mod optim;
 mod real;
 
-pub use geometry::{ImageShape, Padding, Window};
-pub use ops::{ActivationOp, GateOp, LossOp, PoolOp};
+pub use geometry::{channel_width, ImageShape, Padding, Window};
+pub use ops::{dropout_keep, unbiased_factor, ActivationOp, GateOp, LossOp, PoolOp};
 pub use optim::{ElementRule, OptimizerState, OptimizerStep, UpdateRule};
 pub use real::Real;
 
@@ -125,6 +125,55 @@ pub trait Backend {
     );
     /// x *= s, in place (the abc-parametrisation's layer multipliers).
     fn scale(&self, x: &mut Self::Tensor, s: f32);
+
+    // Elementwise combination, dropout, normalisation.
+    /// a + b, elementwise (equal shapes). Residual blocks and gradient accumulation use it.
+    fn add(&self, a: &Self::Tensor, b: &Self::Tensor) -> Self::Tensor;
+    /// a ⊙ b, elementwise (equal shapes).
+    fn mul(&self, a: &Self::Tensor, b: &Self::Tensor) -> Self::Tensor;
+    /// An inverted-dropout mask of `shape` (0 ≤ p < 1): element i (row-major) is 0 when
+    /// rng.uniform(i) < p and 1/(1 − p) (rounded to f32) otherwise. Bit-identical on every
+    /// backend: the GPU draws the same uniforms with a WGSL port of `crate::rng`.
+    fn dropout_mask(&self, shape: [usize; 2], p: f32, rng: crate::rng::Rng) -> Self::Tensor;
+    /// Per-channel mean and biased variance of x [n, c·p], where channel j owns columns
+    /// j·p..(j+1)·p of every row (p = cols / channels; p = 1 for a dense layer's features,
+    /// h·w for NCHW images): returns [2, c], row 0 means, row 1 variances. The variance is
+    /// the mean of squared deviations (two passes), not E[x²] − E[x]².
+    fn channel_moments(&self, x: &Self::Tensor, channels: usize) -> Self::Tensor;
+    /// y = γ·(x − mean)/√(var + eps) + β per channel, with moments [2, c] and gamma, beta [1, c].
+    fn batch_norm(
+        &self,
+        x: &Self::Tensor,
+        channels: usize,
+        moments: &Self::Tensor,
+        gamma: &Self::Tensor,
+        beta: &Self::Tensor,
+        eps: f32,
+    ) -> Self::Tensor;
+    /// (dx, dgamma [1, c], dbeta [1, c]). When `batch_stats` the moments are x's own
+    /// (training mode) and dx includes their dependence on x; otherwise they are constants
+    /// (eval mode, running statistics): dx = dy·γ/√(var + eps).
+    #[allow(clippy::too_many_arguments)]
+    fn batch_norm_backward(
+        &self,
+        x: &Self::Tensor,
+        channels: usize,
+        moments: &Self::Tensor,
+        gamma: &Self::Tensor,
+        dy: &Self::Tensor,
+        eps: f32,
+        batch_stats: bool,
+    ) -> (Self::Tensor, Self::Tensor, Self::Tensor);
+    /// running [2, c] ← (1 − momentum)·running + momentum·m, where m is `moments` with its
+    /// variance row scaled by count/(count − 1) (PyTorch's unbiased running variance;
+    /// count = values per channel, count ≥ 2).
+    fn update_running_moments(&self, running: &mut Self::Tensor, moments: &Self::Tensor, momentum: f32, count: usize);
+    /// y[r, j·p + q] = x[r, j·p + q]·s[r, j] with s [n, c]: scales each channel of each
+    /// sample (squeeze-and-excitation).
+    fn channel_scale(&self, x: &Self::Tensor, s: &Self::Tensor) -> Self::Tensor;
+    /// (dx, ds) of channel_scale; ds[r, j] = Σ_q dy[r, j·p + q]·x[r, j·p + q].
+    fn channel_scale_backward(&self, x: &Self::Tensor, s: &Self::Tensor, dy: &Self::Tensor)
+        -> (Self::Tensor, Self::Tensor);
     /// The rows of `src` at `rows`, in that order.
     fn gather_rows(&self, src: &Self::Tensor, rows: &[u32]) -> Self::Tensor;
     /// A new tensor with x's shape and numbers.

@@ -1,6 +1,7 @@
 //! Descriptions of the parametrised op families (elementwise activations, pair gates,
-//! classification losses, pooling) that both backends implement. Backends match on these; the
-//! formulas live in cpu/ (reference) and gpu/kernels/ (WGSL).
+//! classification losses, pooling) that both backends implement, and the scalar rules both
+//! backends share (dropout's kept value, the unbiased-variance factor). Backends match on
+//! these; the formulas live in cpu/ (reference) and gpu/kernels/ (WGSL).
 
 /// An elementwise activation f applied to every element.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -139,4 +140,16 @@ pub enum PoolOp {
 
 impl PoolOp {
     pub const ALL: [PoolOp; 3] = [PoolOp::Max, PoolOp::Avg, PoolOp::LogAvgExp];
+}
+
+/// 1/(1 − p) rounded to f32: the kept value of a dropout mask on every backend.
+pub fn dropout_keep(p: f32) -> f32 {
+    assert!((0.0..1.0).contains(&p), "dropout_mask: the drop probability must be in [0, 1)");
+    1.0 / (1.0 - p)
+}
+
+/// count/(count − 1): the factor that turns a biased variance into an unbiased one.
+pub fn unbiased_factor(count: usize) -> f64 {
+    assert!(count >= 2, "update_running_moments: the unbiased variance needs at least 2 values per channel");
+    count as f64 / (count - 1) as f64
 }

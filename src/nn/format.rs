@@ -428,7 +428,7 @@ fn records_of<B: Backend>(nodes: &[crate::nn::Node<B>], values: &mut impl Iterat
             (Layer::BatchNorm(b), _) => {
                 let c = b.channels;
                 let (weight, bias) = (take(values, vec![c]), take(values, vec![c]));
-                let running = values.take(values, ).expect("batch norm has running statistics");
+                let running = values.next().expect("batch norm has running statistics");
                 let (mean, var) = running.data.split_at(c);
                 LayerRecord::BatchNorm {
                     num_features: c,

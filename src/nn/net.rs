@@ -6,7 +6,8 @@
 use super::features::Features;
 use super::layers::{Gates, Layer, Node};
 use super::param::Param;
-use crate::backend::{Backend, Real};
+use crate::backend::Backend;
+use num_traits::{One, Zero};
 use crate::rng::Rng;
 
 pub struct Net<B: Backend> {
@@ -207,8 +208,8 @@ impl<B: Backend> Net<B> {
     }
 
     /// Every parameter in gradient order.
-    pub fn visit_params(&self, f: &mut impl FnMut(&Param<B::Tensor>)) {
-        fn walk<B: Backend>(nodes: &[Node<B>], f: &mut impl FnMut(&Param<B::Tensor>)) {
+    pub fn visit_params<'a>(&'a self, f: &mut impl FnMut(&'a Param<B::Tensor>)) {
+        fn walk<'a, B: Backend>(nodes: &'a [Node<B>], f: &mut impl FnMut(&'a Param<B::Tensor>)) {
             for node in nodes {
                 node.layer.visit_params(f);
                 if let Layer::Residual(body) = &node.layer {
@@ -232,7 +233,7 @@ impl<B: Backend> Net<B> {
     }
 
     /// Every tensor of the tree in the model file's order (see `Layer::visit_state`).
-    pub fn visit_state(&self, f: &mut impl FnMut(&B::Tensor)) {
+    pub fn visit_state<'a>(&'a self, f: &mut impl FnMut(&'a B::Tensor)) {
         self.visit_nodes(&mut |node| node.layer.visit_state(f));
     }
 
@@ -249,8 +250,8 @@ impl<B: Backend> Net<B> {
     }
 
     /// Every node of the tree in id order.
-    pub fn visit_nodes(&self, f: &mut impl FnMut(&Node<B>)) {
-        fn walk<B: Backend>(nodes: &[Node<B>], f: &mut impl FnMut(&Node<B>)) {
+    pub fn visit_nodes<'a>(&'a self, f: &mut impl FnMut(&'a Node<B>)) {
+        fn walk<'a, B: Backend>(nodes: &'a [Node<B>], f: &mut impl FnMut(&'a Node<B>)) {
             for node in nodes {
                 f(node);
                 if let Layer::Residual(body) = &node.layer {

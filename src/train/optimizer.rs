@@ -3,7 +3,8 @@
 //! penalties and their abc learning-rate factor; other parameters learn at the base
 //! rate. One fused update dispatch per parameter tensor.
 
-use crate::backend::{Backend, OptimizerState, OptimizerStep, Real, UpdateRule};
+use crate::backend::{Backend, OptimizerState, OptimizerStep, UpdateRule};
+use num_traits::Zero;
 use crate::nn::Net;
 use crate::spec::{Optimizer as Kind, TrainingSpec};
 

@@ -2,12 +2,13 @@
 //!
 //! Generic over the element type so that gradient checks can run in f64. Reductions run
 //! in a fixed order on one thread, so results repeat bit for bit. The scalar formulas of
-//! the activations, gates, losses and pooling live in the submodules, beside their
-//! gradient checks.
+//! the activations, gates, losses, pooling and normalisation ops live in the submodules,
+//! beside their gradient checks.
 
 mod activation;
 mod gate;
 mod loss;
+mod norm;
 mod pool;
 mod scalar;
 
@@ -15,6 +16,7 @@ use super::{
     ActivationOp, Backend, BackendKind, ElementRule, GateOp, LossOp, LossOutput, OptimizerState, OptimizerStep, PoolOp, Real,
     Window,
 };
+use crate::rng::Rng;
 use ndarray::{linalg::general_mat_mul, Array2, Axis, Zip};
 use std::marker::PhantomData;
 
@@ -216,6 +218,53 @@ impl<E: Real> Backend for CpuBackend<E> {
 
     fn copy(&self, x: &Array2<E>) -> Array2<E> {
         x.clone()
+    }
+
+    fn add(&self, a: &Array2<E>, b: &Array2<E>) -> Array2<E> {
+        assert_eq!(a.shape(), b.shape(), "add: shapes differ");
+        a + b
+    }
+
+    fn mul(&self, a: &Array2<E>, b: &Array2<E>) -> Array2<E> {
+        assert_eq!(a.shape(), b.shape(), "mul: shapes differ");
+        a * b
+    }
+
+    fn dropout_mask(&self, shape: [usize; 2], p: f32, rng: Rng) -> Array2<E> {
+        norm::dropout_mask(shape, p, rng)
+    }
+
+    fn channel_moments(&self, x: &Array2<E>, channels: usize) -> Array2<E> {
+        norm::channel_moments(x, channels)
+    }
+
+    fn batch_norm(&self, x: &Array2<E>, channels: usize, moments: &Array2<E>, gamma: &Array2<E>, beta: &Array2<E>, eps: f32) -> Array2<E> {
+        norm::batch_norm(x, channels, moments, gamma, beta, eps)
+    }
+
+    fn batch_norm_backward(
+        &self,
+        x: &Array2<E>,
+        channels: usize,
+        moments: &Array2<E>,
+        gamma: &Array2<E>,
+        dy: &Array2<E>,
+        eps: f32,
+        batch_stats: bool,
+    ) -> (Array2<E>, Array2<E>, Array2<E>) {
+        norm::batch_norm_backward(x, channels, moments, gamma, dy, eps, batch_stats)
+    }
+
+    fn update_running_moments(&self, running: &mut Array2<E>, moments: &Array2<E>, momentum: f32, count: usize) {
+        norm::update_running_moments(running, moments, momentum, count)
+    }
+
+    fn channel_scale(&self, x: &Array2<E>, s: &Array2<E>) -> Array2<E> {
+        norm::channel_scale(x, s)
+    }
+
+    fn channel_scale_backward(&self, x: &Array2<E>, s: &Array2<E>, dy: &Array2<E>) -> (Array2<E>, Array2<E>) {
+        norm::channel_scale_backward(x, s, dy)
     }
 
     fn gather_rows(&self, src: &Array2<E>, rows: &[u32]) -> Array2<E> {

@@ -2,10 +2,11 @@
 //! dispatches into one pending command encoder, and `flush` submits it (the trainer
 //! flushes once per step). Nothing comes back to the CPU unless `read` is awaited.
 //!
-//! `ops` (with `pool_ops`) implements the `Backend` trait on top of the `dispatch`
-//! primitive below; `pool` is the buffer pool.
+//! `ops` (with `pool_ops` and `norm_ops`) implements the `Backend` trait on top of the
+//! `dispatch` primitive below; `pool` is the buffer pool.
 
 mod device;
+mod norm_ops;
 mod ops;
 mod pipelines;
 mod pool;

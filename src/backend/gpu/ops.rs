@@ -1,11 +1,13 @@
 //! The `Backend` op set on the GPU: shape checks on the CPU, then one kernel dispatch
-//! per op (see pipelines.rs for the kernels; pooling, a few dispatches, is in pool_ops.rs).
+//! per op (see pipelines.rs for the kernels; pooling, a few dispatches, is in pool_ops.rs,
+//! and the normalisation ops dispatch from norm_ops.rs).
 
 use super::pipelines::Kernel;
-use super::{pool_ops, GpuBackend, GpuTensor};
+use super::{norm_ops, pool_ops, GpuBackend, GpuTensor};
 use crate::backend::{
     ActivationOp, Backend, BackendKind, GateOp, LossOp, LossOutput, OptimizerState, OptimizerStep, PoolOp, Window,
 };
+use crate::rng::Rng;
 
 /// Output tile side of the matmul kernel.
 const MATMUL_TILE: usize = 32;
@@ -254,6 +256,53 @@ impl Backend for GpuBackend {
 
     fn scale(&self, x: &mut GpuTensor, s: f32) {
         self.dispatch(Kernel::Scale, &[x.len() as u32, s.to_bits()], &[x.buffer()], self.grid(x.len(), ELEMENTWISE_GROUP));
+    }
+
+    fn add(&self, a: &GpuTensor, b: &GpuTensor) -> GpuTensor {
+        assert_eq!(a.shape, b.shape, "add: shapes differ");
+        self.map(Kernel::Add, a.shape, &[a, b], 0.0)
+    }
+
+    fn mul(&self, a: &GpuTensor, b: &GpuTensor) -> GpuTensor {
+        assert_eq!(a.shape, b.shape, "mul: shapes differ");
+        self.map(Kernel::Mul, a.shape, &[a, b], 0.0)
+    }
+
+    fn dropout_mask(&self, shape: [usize; 2], p: f32, rng: Rng) -> GpuTensor {
+        norm_ops::dropout_mask(self, shape, p, rng)
+    }
+
+    fn channel_moments(&self, x: &GpuTensor, channels: usize) -> GpuTensor {
+        norm_ops::channel_moments(self, x, channels)
+    }
+
+    fn batch_norm(&self, x: &GpuTensor, channels: usize, moments: &GpuTensor, gamma: &GpuTensor, beta: &GpuTensor, eps: f32) -> GpuTensor {
+        norm_ops::batch_norm(self, x, channels, moments, gamma, beta, eps)
+    }
+
+    fn batch_norm_backward(
+        &self,
+        x: &GpuTensor,
+        channels: usize,
+        moments: &GpuTensor,
+        gamma: &GpuTensor,
+        dy: &GpuTensor,
+        eps: f32,
+        batch_stats: bool,
+    ) -> (GpuTensor, GpuTensor, GpuTensor) {
+        norm_ops::batch_norm_backward(self, x, channels, moments, gamma, dy, eps, batch_stats)
+    }
+
+    fn update_running_moments(&self, running: &mut GpuTensor, moments: &GpuTensor, momentum: f32, count: usize) {
+        norm_ops::update_running_moments(self, running, moments, momentum, count)
+    }
+
+    fn channel_scale(&self, x: &GpuTensor, s: &GpuTensor) -> GpuTensor {
+        norm_ops::channel_scale(self, x, s)
+    }
+
+    fn channel_scale_backward(&self, x: &GpuTensor, s: &GpuTensor, dy: &GpuTensor) -> (GpuTensor, GpuTensor) {
+        norm_ops::channel_scale_backward(self, x, s, dy)
     }
 
     fn gather_rows(&self, src: &GpuTensor, rows: &[u32]) -> GpuTensor {

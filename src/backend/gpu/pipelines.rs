@@ -1,7 +1,7 @@
 //! The compute kernels: their WGSL (kernels/*.wgsl, beside this file, each after the
-//! shared prelude.wgsl; the templated ones filled in from templates.rs, the pooling ones
-//! after pool_common.wgsl) and one compiled pipeline per kernel, built on first use and
-//! cached.
+//! shared prelude.wgsl, and after pool_common.wgsl, rng.wgsl or channel_reduce.wgsl where
+//! they use them; the templated ones filled in from templates.rs or here) and one compiled
+//! pipeline per kernel, built on first use and cached.
 
 use super::templates;
 use crate::backend::{ActivationOp, GateOp};
@@ -30,11 +30,26 @@ pub enum Kernel {
     Pool,
     PoolStats,
     PoolBackward,
+    Add,
+    Mul,
+    DropoutMask,
+    ChannelMoments,
+    BatchNorm,
+    BatchNormBackward,
+    UpdateRunningMoments,
+    ChannelScale,
+    ChannelScaleBackward,
 }
 
 const PRELUDE: &str = include_str!("kernels/prelude.wgsl");
 /// Bindings, geometry and the window scan shared by the pooling kernels.
 const POOL_COMMON: &str = include_str!("kernels/pool_common.wgsl");
+/// Prepended to the kernels that draw random numbers.
+const RNG: &str = include_str!("kernels/rng.wgsl");
+/// Prepended to the per-channel reductions.
+const CHANNEL_REDUCE: &str = include_str!("kernels/channel_reduce.wgsl");
+/// The template of the elementwise binary ops.
+const BINARY: &str = include_str!("kernels/binary.wgsl");
 
 fn fill(template: &str, body: &str) -> String {
     template.replace("{{BODY}}", body)
@@ -63,6 +78,15 @@ impl Kernel {
             Kernel::Pool => ("pool", ""),
             Kernel::PoolStats => ("pool_stats", ""),
             Kernel::PoolBackward => ("pool_backward", ""),
+            Kernel::Add => ("binary", "add"),
+            Kernel::Mul => ("binary", "mul"),
+            Kernel::DropoutMask => ("dropout_mask", ""),
+            Kernel::ChannelMoments => ("channel_moments", ""),
+            Kernel::BatchNorm => ("batch_norm", ""),
+            Kernel::BatchNormBackward => ("batch_norm_backward", ""),
+            Kernel::UpdateRunningMoments => ("update_running_moments", ""),
+            Kernel::ChannelScale => ("channel_scale", ""),
+            Kernel::ChannelScaleBackward => ("channel_scale_backward", ""),
         }
     }
 
@@ -93,6 +117,17 @@ impl Kernel {
             Kernel::Pool => format!("{POOL_COMMON}\n{}", include_str!("kernels/pool.wgsl")),
             Kernel::PoolStats => format!("{POOL_COMMON}\n{}", include_str!("kernels/pool_stats.wgsl")),
             Kernel::PoolBackward => format!("{POOL_COMMON}\n{}", include_str!("kernels/pool_backward.wgsl")),
+            Kernel::Add => fill(BINARY, "a + b"),
+            Kernel::Mul => fill(BINARY, "a * b"),
+            Kernel::DropoutMask => format!("{RNG}\n{}", include_str!("kernels/dropout_mask.wgsl")),
+            Kernel::ChannelMoments => format!("{CHANNEL_REDUCE}\n{}", include_str!("kernels/channel_moments.wgsl")),
+            Kernel::BatchNorm => include_str!("kernels/batch_norm.wgsl").into(),
+            Kernel::BatchNormBackward => {
+                format!("{CHANNEL_REDUCE}\n{}", include_str!("kernels/batch_norm_backward.wgsl"))
+            }
+            Kernel::UpdateRunningMoments => include_str!("kernels/update_running_moments.wgsl").into(),
+            Kernel::ChannelScale => include_str!("kernels/channel_scale.wgsl").into(),
+            Kernel::ChannelScaleBackward => include_str!("kernels/channel_scale_backward.wgsl").into(),
         }
     }
 }

@@ -53,7 +53,7 @@ pub struct Node<B: Backend> {
 impl<B: Backend> Layer<B> {
     /// Calls `f` on the layer's own parameters (not those of a residual body), in
     /// gradient order.
-    pub fn visit_params(&self, f: &mut impl FnMut(&Param<B::Tensor>)) {
+    pub fn visit_params<'a>(&'a self, f: &mut impl FnMut(&'a Param<B::Tensor>)) {
         match self {
             Layer::Dense(d) => [&d.weight, &d.bias].into_iter().for_each(f),
             Layer::Conv2d(c) => [&c.weight, &c.bias].into_iter().for_each(f),
@@ -87,7 +87,7 @@ impl<B: Backend> Layer<B> {
     /// Calls `f` on every tensor the layer owns, learned or not, in the model file's
     /// order: the parameters, then batch norm's running statistics or a fixed logAvgExp
     /// temperature.
-    pub fn visit_state(&self, f: &mut impl FnMut(&B::Tensor)) {
+    pub fn visit_state<'a>(&'a self, f: &mut impl FnMut(&'a B::Tensor)) {
         self.visit_params(&mut |p| f(&p.value));
         match self {
             Layer::BatchNorm(b) => f(&b.running),
