@@ -169,8 +169,11 @@ impl Session {
     }
 
     /// Class probabilities on a res×res grid over the view, row-major, top row first
-    /// (largest x₂), each cell `classes` values.
+    /// (largest x₂), each cell `classes` values; empty for data that is not 2-D.
     pub async fn decision_grid(&self, res: u32) -> Vec<f32> {
+        if self.data.n_features != 2 {
+            return Vec::new();
+        }
         let res = res.clamp(1, MAX_GRID_RESOLUTION) as usize;
         let cell = 2.0 * GRID_EXTENT / res as f32;
         let mut points = Vec::with_capacity(res * res * 2);

@@ -33,6 +33,17 @@ fn parse_spec(json: &str) -> Result<ExperimentSpec, JsError> {
     Ok(spec)
 }
 
+/// A spec the page can show: its views (decision map, point cloud) are 2-D.
+fn parse_page_spec(json: &str) -> Result<ExperimentSpec, JsError> {
+    let spec = parse_spec(json)?;
+    if spec.dataset.kind.is_image() {
+        return Err(JsError::new(
+            "Image datasets have no view in this page yet; train them with the native runner (`glassbox train`).",
+        ));
+    }
+    Ok(spec)
+}
+
 #[wasm_bindgen(js_name = engineVersion)]
 pub fn engine_version() -> String {
     crate::ENGINE_VERSION.into()
@@ -80,7 +91,7 @@ impl WasmSession {
     /// A session on the CPU backend.
     #[wasm_bindgen(constructor)]
     pub fn new(spec_json: &str) -> Result<WasmSession, JsError> {
-        let session = Session::new(parse_spec(spec_json)?).map_err(|e| JsError::new(&e.0))?;
+        let session = Session::new(parse_page_spec(spec_json)?).map_err(|e| JsError::new(&e.0))?;
         Ok(WasmSession { inner: Rc::new(RefCell::new(session)) })
     }
 
@@ -88,7 +99,7 @@ impl WasmSession {
     /// usable adapter or device.
     #[wasm_bindgen(js_name = onGpu)]
     pub async fn on_gpu(spec_json: String) -> Result<WasmSession, JsError> {
-        let spec = parse_spec(&spec_json)?;
+        let spec = parse_page_spec(&spec_json)?;
         let gpu = GpuBackend::new().await.map_err(|e| JsError::new(&e.0))?;
         let session = Session::on_gpu(spec, gpu).map_err(|e| JsError::new(&e.0))?;
         Ok(WasmSession { inner: Rc::new(RefCell::new(session)) })
