@@ -2,8 +2,10 @@
 //! dispatches into one pending command encoder, and `flush` submits it (the trainer
 //! flushes once per step). Nothing comes back to the CPU unless `read` is awaited.
 //!
-//! `ops` implements the `Backend` trait on top of the `dispatch` primitive below.
+//! `ops` (with `conv` for the image ops) implements the `Backend` trait on top of the
+//! `dispatch` primitive below.
 
+mod conv;
 mod device;
 mod ops;
 mod pipelines;

@@ -1,14 +1,16 @@
 //! The `Backend` op set on the GPU: shape checks on the CPU, then one kernel dispatch
-//! per op (see pipelines.rs for the kernels).
+//! per op (see pipelines.rs for the kernels; the image ops live in conv.rs).
 
 use super::pipelines::Kernel;
-use super::{GpuBackend, GpuTensor};
-use crate::backend::{ActivationOp, Backend, BackendKind, GateOp, LossOp, LossOutput, OptimizerState, OptimizerStep};
+use super::{conv, GpuBackend, GpuTensor};
+use crate::backend::{
+    ActivationOp, Backend, BackendKind, GateOp, LossOp, LossOutput, OptimizerState, OptimizerStep, Window,
+};
 
 /// Output tile side of the matmul kernel.
 const MATMUL_TILE: usize = 32;
 /// Threads per workgroup of the elementwise kernels (`ELEMENTWISE_GROUP` in prelude.wgsl).
-const ELEMENTWISE_GROUP: u32 = 256;
+pub(super) const ELEMENTWISE_GROUP: u32 = 256;
 
 impl GpuBackend {
     /// A one-thread-per-element map from `inputs` to a new tensor of `shape`.
@@ -253,5 +255,17 @@ impl Backend for GpuBackend {
             self.grid(out.len(), ELEMENTWISE_GROUP),
         );
         out
+    }
+
+    fn im2col(&self, x: &GpuTensor, window: &Window) -> GpuTensor {
+        conv::im2col(self, x, window)
+    }
+
+    fn col2im(&self, cols: &GpuTensor, window: &Window) -> GpuTensor {
+        conv::col2im(self, cols, window)
+    }
+
+    fn transpose_blocks(&self, x: &GpuTensor, dims: [usize; 3], out_shape: [usize; 2]) -> GpuTensor {
+        conv::transpose_blocks(self, x, dims, out_shape)
     }
 }

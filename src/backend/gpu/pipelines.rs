@@ -1,6 +1,6 @@
 //! The compute kernels: their WGSL (kernels/*.wgsl, beside this file, each after the
-//! shared prelude.wgsl; the templated ones filled in from templates.rs) and one compiled
-//! pipeline per kernel, built on first use and cached.
+//! shared prelude.wgsl; the templated ones filled in from templates.rs, the window ops
+//! after window.wgsl) and one compiled pipeline per kernel, built on first use and cached.
 
 use super::templates;
 use crate::backend::{ActivationOp, GateOp};
@@ -20,6 +20,9 @@ pub enum Kernel {
     SumSquares,
     Scale,
     GatherRows,
+    Im2col,
+    Col2im,
+    TransposeBlocks,
     Prelu,
     PreluBackward,
     Activation(ActivationOp),
@@ -29,6 +32,8 @@ pub enum Kernel {
 }
 
 const PRELUDE: &str = include_str!("kernels/prelude.wgsl");
+/// The window geometry shared by im2col and col2im, placed before their bodies.
+const WINDOW: &str = include_str!("kernels/window.wgsl");
 
 fn fill(template: &str, body: &str) -> String {
     template.replace("{{BODY}}", body)
@@ -52,6 +57,9 @@ impl Kernel {
             Kernel::SumSquares => ("sum_squares", ""),
             Kernel::Scale => ("scale", ""),
             Kernel::GatherRows => ("gather_rows", ""),
+            Kernel::Im2col => ("im2col", ""),
+            Kernel::Col2im => ("col2im", ""),
+            Kernel::TransposeBlocks => ("transpose_blocks", ""),
             Kernel::Prelu => ("prelu", ""),
             Kernel::PreluBackward => ("prelu_backward", ""),
         }
@@ -73,6 +81,9 @@ impl Kernel {
             Kernel::SumSquares => include_str!("kernels/sum_squares.wgsl").into(),
             Kernel::Scale => include_str!("kernels/scale.wgsl").into(),
             Kernel::GatherRows => include_str!("kernels/gather_rows.wgsl").into(),
+            Kernel::Im2col => format!("{WINDOW}\n{}", include_str!("kernels/im2col.wgsl")),
+            Kernel::Col2im => format!("{WINDOW}\n{}", include_str!("kernels/col2im.wgsl")),
+            Kernel::TransposeBlocks => include_str!("kernels/transpose_blocks.wgsl").into(),
             Kernel::Prelu => include_str!("kernels/prelu.wgsl").into(),
             Kernel::PreluBackward => include_str!("kernels/prelu_backward.wgsl").into(),
             Kernel::Activation(op) => fill(include_str!("kernels/activation.wgsl"), templates::activation(op).0),
