@@ -178,4 +178,19 @@ pub trait Backend {
     fn gather_rows(&self, src: &Self::Tensor, rows: &[u32]) -> Self::Tensor;
     /// A new tensor with x's shape and numbers.
     fn copy(&self, x: &Self::Tensor) -> Self::Tensor;
+
+    // Image ops: convolution by im2col.
+    /// Unfolds every window of the image batch x [n, c·h·w] (window.input = (c, h, w)) into
+    /// one row: output [n·oh·ow, c·kh·kw]; row (s·oh + i)·ow + j is sample s's window at
+    /// output position (i, j); columns are ordered (channel, ki, kj), so that a PyTorch conv
+    /// weight [out, in, kh, kw] flattened to [out, in·kh·kw] multiplies it
+    /// (cross-correlation). Positions over the padding read 0.
+    fn im2col(&self, x: &Self::Tensor, window: &Window) -> Self::Tensor;
+    /// The adjoint of im2col: [n·oh·ow, c·kh·kw] → [n, c·h·w], each entry added onto the
+    /// pixel it was read from (padding entries dropped).
+    fn col2im(&self, cols: &Self::Tensor, window: &Window) -> Self::Tensor;
+    /// x holds g·a·b numbers viewed as [g, a, b]; returns them as [g, b, a] stored in a
+    /// tensor of shape `out_shape` (whose product must be g·a·b). Conv layers use it to move
+    /// between [n·p, c] (channels last, a matmul's output) and [n, c·p] (NCHW rows).
+    fn transpose_blocks(&self, x: &Self::Tensor, dims: [usize; 3], out_shape: [usize; 2]) -> Self::Tensor;
 }

@@ -2,10 +2,11 @@
 //!
 //! Generic over the element type so that gradient checks can run in f64. Reductions run
 //! in a fixed order on one thread, so results repeat bit for bit. The scalar formulas of
-//! the activations, gates, losses, pooling and normalisation ops live in the submodules,
+//! the activations, gates, losses, pooling, normalisation and convolution ops live in the submodules,
 //! beside their gradient checks.
 
 mod activation;
+mod conv;
 mod gate;
 mod loss;
 mod norm;
@@ -271,6 +272,18 @@ impl<E: Real> Backend for CpuBackend<E> {
         let idx: Vec<usize> = rows.iter().map(|&r| r as usize).collect();
         src.select(Axis(0), &idx)
     }
+
+    fn im2col(&self, x: &Array2<E>, window: &Window) -> Array2<E> {
+        conv::im2col(x, window)
+    }
+
+    fn col2im(&self, cols: &Array2<E>, window: &Window) -> Array2<E> {
+        conv::col2im(cols, window)
+    }
+
+    fn transpose_blocks(&self, x: &Array2<E>, dims: [usize; 3], out_shape: [usize; 2]) -> Array2<E> {
+        conv::transpose_blocks(x, dims, out_shape)
+    }
 }
 
 #[cfg(test)]
@@ -280,7 +293,8 @@ mod tests {
     use super::*;
     use crate::rng::{Rng, Stream};
 
-    fn random(shape: [usize; 2], salt: u32) -> Array2<f64> {
+    /// Uniform in [−2, 2), addressed by `salt` (shared with the submodules' tests).
+    pub(super) fn random(shape: [usize; 2], salt: u32) -> Array2<f64> {
         let r = Rng::new(salt, Stream::Init);
         Array2::from_shape_fn(shape, |(i, j)| r.uniform_in((i * shape[1] + j) as u32, -2.0, 2.0) as f64)
     }

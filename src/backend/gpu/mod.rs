@@ -2,9 +2,10 @@
 //! dispatches into one pending command encoder, and `flush` submits it (the trainer
 //! flushes once per step). Nothing comes back to the CPU unless `read` is awaited.
 //!
-//! `ops` (with `pool_ops` and `norm_ops`) implements the `Backend` trait on top of the
-//! `dispatch` primitive below; `pool` is the buffer pool.
+//! `ops` (with `pool_ops`, `norm_ops` and `conv` for the image ops) implements the
+//! `Backend` trait on top of the `dispatch` primitive below; `pool` is the buffer pool.
 
+mod conv;
 mod device;
 mod norm_ops;
 mod ops;

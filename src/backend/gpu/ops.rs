@@ -1,9 +1,9 @@
 //! The `Backend` op set on the GPU: shape checks on the CPU, then one kernel dispatch
 //! per op (see pipelines.rs for the kernels; pooling, a few dispatches, is in pool_ops.rs,
-//! and the normalisation ops dispatch from norm_ops.rs).
+//! the normalisation ops dispatch from norm_ops.rs, the image ops from conv.rs).
 
 use super::pipelines::Kernel;
-use super::{norm_ops, pool_ops, GpuBackend, GpuTensor};
+use super::{conv, norm_ops, pool_ops, GpuBackend, GpuTensor};
 use crate::backend::{
     ActivationOp, Backend, BackendKind, GateOp, LossOp, LossOutput, OptimizerState, OptimizerStep, PoolOp, Window,
 };
@@ -328,5 +328,17 @@ impl Backend for GpuBackend {
             self.record(|encoder| encoder.copy_buffer_to_buffer(x.buffer(), 0, out.buffer(), 0, (x.len() * 4) as u64));
         }
         out
+    }
+
+    fn im2col(&self, x: &GpuTensor, window: &Window) -> GpuTensor {
+        conv::im2col(self, x, window)
+    }
+
+    fn col2im(&self, cols: &GpuTensor, window: &Window) -> GpuTensor {
+        conv::col2im(self, cols, window)
+    }
+
+    fn transpose_blocks(&self, x: &GpuTensor, dims: [usize; 3], out_shape: [usize; 2]) -> GpuTensor {
+        conv::transpose_blocks(self, x, dims, out_shape)
     }
 }

@@ -1,7 +1,7 @@
 //! The compute kernels: their WGSL (kernels/*.wgsl, beside this file, each after the
-//! shared prelude.wgsl, and after pool_common.wgsl, rng.wgsl or channel_reduce.wgsl where
-//! they use them; the templated ones filled in from templates.rs or here) and one compiled
-//! pipeline per kernel, built on first use and cached.
+//! shared prelude.wgsl, and after pool_common.wgsl, window.wgsl, rng.wgsl or
+//! channel_reduce.wgsl where they use them; the templated ones filled in from templates.rs
+//! or here) and one compiled pipeline per kernel, built on first use and cached.
 
 use super::templates;
 use crate::backend::{ActivationOp, GateOp};
@@ -21,6 +21,9 @@ pub enum Kernel {
     SumSquares,
     Scale,
     GatherRows,
+    Im2col,
+    Col2im,
+    TransposeBlocks,
     Prelu,
     PreluBackward,
     Activation(ActivationOp),
@@ -50,6 +53,8 @@ const RNG: &str = include_str!("kernels/rng.wgsl");
 const CHANNEL_REDUCE: &str = include_str!("kernels/channel_reduce.wgsl");
 /// The template of the elementwise binary ops.
 const BINARY: &str = include_str!("kernels/binary.wgsl");
+/// The window geometry shared by im2col and col2im, placed before their bodies.
+const WINDOW: &str = include_str!("kernels/window.wgsl");
 
 fn fill(template: &str, body: &str) -> String {
     template.replace("{{BODY}}", body)
@@ -73,6 +78,9 @@ impl Kernel {
             Kernel::SumSquares => ("sum_squares", ""),
             Kernel::Scale => ("scale", ""),
             Kernel::GatherRows => ("gather_rows", ""),
+            Kernel::Im2col => ("im2col", ""),
+            Kernel::Col2im => ("col2im", ""),
+            Kernel::TransposeBlocks => ("transpose_blocks", ""),
             Kernel::Prelu => ("prelu", ""),
             Kernel::PreluBackward => ("prelu_backward", ""),
             Kernel::Pool => ("pool", ""),
@@ -106,6 +114,9 @@ impl Kernel {
             Kernel::SumSquares => include_str!("kernels/sum_squares.wgsl").into(),
             Kernel::Scale => include_str!("kernels/scale.wgsl").into(),
             Kernel::GatherRows => include_str!("kernels/gather_rows.wgsl").into(),
+            Kernel::Im2col => format!("{WINDOW}\n{}", include_str!("kernels/im2col.wgsl")),
+            Kernel::Col2im => format!("{WINDOW}\n{}", include_str!("kernels/col2im.wgsl")),
+            Kernel::TransposeBlocks => include_str!("kernels/transpose_blocks.wgsl").into(),
             Kernel::Prelu => include_str!("kernels/prelu.wgsl").into(),
             Kernel::PreluBackward => include_str!("kernels/prelu_backward.wgsl").into(),
             Kernel::Activation(op) => fill(include_str!("kernels/activation.wgsl"), templates::activation(op).0),
