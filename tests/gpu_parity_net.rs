@@ -113,17 +113,22 @@ async fn training_matches(spec: &ExperimentSpec, steps: u64, teacher: Option<&Mo
     assert!(worst <= 1e-3);
 }
 
+/// A CNN whose training is not chaotic, so that float rounding cannot grow into a
+/// different trajectory: batch norm feeds tanh here. (Batch norm centres values on
+/// ReLU's kink; with ReLU after it, rounding-level differences flip units on and off and
+/// the CPU and GPU runs part after about 30 steps, while single steps still agree to
+/// 1e-6, as `every_layer_forward_and_backward_matches_cpu` checks.)
 fn shapes_cnn() -> ExperimentSpec {
     let mut spec = ExperimentSpec::default();
     spec.dataset.kind = DatasetKind::Shapes;
     spec.dataset.image_size = 12;
     spec.dataset.points = if NATIVE { 400 } else { 80 };
     spec.model = model(
-        r#"[{"type":"conv2d","filters":6,"kernel":3},{"type":"batchNorm"},{"type":"activation","function":"relu"},
+        r#"[{"type":"conv2d","filters":6,"kernel":3},{"type":"batchNorm"},{"type":"activation","function":"tanh"},
            {"type":"pool","op":"max","size":2},{"type":"conv2d","filters":8,"kernel":3},{"type":"activation","function":"relu"},
            {"type":"pool","op":"avg"},{"type":"dense","units":4}]"#,
     );
-    spec.training = TrainingSpec { optimizer: Optimizer::Adam, learning_rate: 0.01, batch_size: 20, ..ExperimentSpec::default().training };
+    spec.training = TrainingSpec { optimizer: Optimizer::Momentum, learning_rate: 0.05, batch_size: 20, ..ExperimentSpec::default().training };
     spec
 }
 

@@ -292,6 +292,24 @@ mod tests {
     }
 
     #[test]
+    fn init_is_seeded_and_glorot_bounded() {
+        let spec = ExperimentSpec::default();
+        let weights = |seed| {
+            let net = Net::<CpuBackend<f32>>::build(&CpuBackend::new(), Features::Flat(2), &spec.model, 2, seed).unwrap();
+            let mut w = Vec::new();
+            net.visit_params(&mut |p| w.push(p.value.clone()));
+            w
+        };
+        let (a, b, c) = (weights(1), weights(1), weights(2));
+        assert_eq!(a, b);
+        assert_ne!(a[2], c[2]);
+        assert_eq!(a[0].shape(), &[8, 2]);
+        assert_ne!(a[0].as_slice().unwrap()[..4], a[2].as_slice().unwrap()[..4], "each layer has its own stream");
+        let limit = (6.0f32 / 16.0).sqrt();
+        assert!(a[2].iter().all(|w| w.abs() <= limit));
+    }
+
+    #[test]
     fn an_mlp_spec_is_dense_and_activation_layers() {
         let mut model = ExperimentSpec::default().model;
         model.activation = Function::OrAil;

@@ -550,7 +550,8 @@ mod tests {
         case(&|m| m["layers"][3]["layers"][0]["runningVar"]["base64"] = "@@@".into(), "layers[3].layers[0] tensor 3: base64 is malformed");
         case(&|m| m["layers"][0]["bias"]["dtype"] = "f16".into(), "dtype");
         case(&|m| m["layers"].as_array_mut().unwrap().truncate(3), "layers differ");
-        case(&|m| m["layers"][4]["type"] = "flatten".into(), "Not a Glassbox model file");
+        case(&|m| m["layers"][4]["type"] = "flatten".into(), "layers differ");
+        case(&|m| m["layers"][4]["extra"] = 1.into(), "Not a Glassbox model file");
         case(&|m| m["layers"] = serde_json::json!([]), "no layers");
         assert!(ModelFile::parse("{").unwrap_err().0.contains("Not a Glassbox model file"));
     }
