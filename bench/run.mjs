@@ -1,7 +1,10 @@
 // Runs every workload on every Glassbox backend (cpu, webgpu) and every TF.js backend
 // (cpu, wasm, webgl, webgpu) in one headless Chromium, then prints a table (median ms,
-// steps/s, Glassbox ÷ fastest TF.js) and writes bench/results/latest.json.
-//   node bench/run.mjs   (after `trunk build --release --offline` and `npm ci` in bench/)
+// steps/s, Glassbox ÷ fastest TF.js; GFLOP/s for the matmul and SIMD rows) and writes
+// bench/results/latest.json.
+//   node bench/run.mjs [workload…]   (after `trunk build --release --offline` and
+//   `npm ci` in bench/). Naming workloads runs only those; the other workloads' rows
+//   are kept from the previous latest.json.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,14 +19,26 @@ for (const f of fs.readdirSync(path.join(here, 'page'))) fs.symlinkSync(path.joi
 fs.symlinkSync(path.join(here, '..', 'dist'), path.join(site, 'glassbox'));
 fs.symlinkSync(path.join(here, 'node_modules', '@tensorflow'), path.join(site, 'tf'));
 
-const WORKLOADS = [
-  { id: 'w1', name: 'W1 MLP 2-8-8-2 step (batch 10)', unit: 'ms/step' },
-  { id: 'w1grid', name: 'W1 100×100 decision grid', unit: 'ms/grid' },
-];
-const RUNS = [
+const ALL = [
   ['glassbox', 'cpu'], ['glassbox', 'webgpu'],
   ['tfjs', 'cpu'], ['tfjs', 'wasm'], ['tfjs', 'webgl'], ['tfjs', 'webgpu'],
 ];
+const GLASSBOX = ALL.slice(0, 2);
+// `rate` rows are GFLOP/s samples (higher is better); the others ms samples.
+const WORKLOADS = [
+  { id: 'w1', name: 'W1 MLP 2-8-8-2 step (batch 10)', unit: 'ms/step', runs: ALL },
+  { id: 'w1grid', name: 'W1 100×100 decision grid', unit: 'ms/grid', runs: ALL },
+  { id: 'w2', name: 'W2 MLP 784-256-256-10 step (batch 128, Adam)', unit: 'ms/step', runs: ALL },
+  { id: 'mm64', name: 'matmul 64²', unit: 'GFLOP/s', rate: true, runs: GLASSBOX },
+  { id: 'mm256', name: 'matmul 256²', unit: 'GFLOP/s', rate: true, runs: GLASSBOX },
+  { id: 'mm1024', name: 'matmul 1024²', unit: 'GFLOP/s', rate: true, runs: GLASSBOX },
+  { id: 'simd', name: 'SIMD128 f32x4 mul+add peak, one core', unit: 'GFLOP/s', rate: true, runs: [['glassbox', 'cpu']] },
+];
+const chosen = process.argv.slice(2);
+for (const id of chosen) if (!WORKLOADS.some((w) => w.id === id)) throw new Error(`unknown workload ${id}`);
+const selected = chosen.length ? WORKLOADS.filter((w) => chosen.includes(w.id)) : WORKLOADS;
+const latest = path.join(here, 'results', 'latest.json');
+const previous = chosen.length && fs.existsSync(latest) ? JSON.parse(fs.readFileSync(latest, 'utf8')).results : [];
 const REPEATS = 7;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -52,14 +67,14 @@ async function measure(url, workload, impl, backend) {
 }
 
 const server = await serve(site, '/');
-const results = [];
+const results = previous.filter((r) => !selected.some((w) => w.id === r.workload));
 try {
-  for (const w of WORKLOADS) {
-    for (const [impl, backend] of RUNS) {
+  for (const w of selected) {
+    for (const [impl, backend] of w.runs) {
       try {
         const samples = await measure(`${server.url}index.html`, w.id, impl, backend);
-        results.push({ workload: w.id, impl, backend, medianMs: median(samples), samples });
-        process.stderr.write(`${w.id} ${impl}/${backend}: ${median(samples).toFixed(4)} ms\n`);
+        results.push({ workload: w.id, impl, backend, [w.rate ? 'medianGflops' : 'medianMs']: median(samples), samples });
+        process.stderr.write(`${w.id} ${impl}/${backend}: ${median(samples).toFixed(4)} ${w.unit}\n`);
       } catch (e) {
         const error = String(e.message).split('\n')[0];
         results.push({ workload: w.id, impl, backend, error });
@@ -77,6 +92,7 @@ const machine = `${os.cpus().length} cores (${os.cpus()[0].model}), ${Math.round
 console.log(`\n${machine}\n`);
 console.log('| workload | engine | backend | median | per second | ÷ fastest TF.js |');
 console.log('| --- | --- | --- | --- | --- | --- |');
+const peak = results.find((r) => r.workload === 'simd' && !r.error)?.medianGflops;
 for (const w of WORKLOADS) {
   const rows = results.filter((r) => r.workload === w.id);
   const fastestTf = Math.min(...rows.filter((r) => r.impl === 'tfjs' && !r.error).map((r) => r.medianMs));
@@ -85,9 +101,16 @@ for (const w of WORKLOADS) {
       console.log(`| ${w.name} | ${r.impl} | ${r.backend} | failed: ${r.error} | | |`);
       continue;
     }
-    r.ratioToFastestTfjs = r.medianMs / fastestTf;
-    console.log(`| ${w.name} | ${r.impl} | ${r.backend} | ${r.medianMs.toFixed(4)} ${w.unit} | ${(1000 / r.medianMs).toFixed(0)} | ${r.ratioToFastestTfjs.toFixed(2)} |`);
+    if (w.rate) {
+      // The CPU matmuls also show their share of the SIMD peak.
+      const share = peak && r.backend === 'cpu' && w.id !== 'simd' ? ` (${((100 * r.medianGflops) / peak).toFixed(0)}% of SIMD peak)` : '';
+      console.log(`| ${w.name} | ${r.impl} | ${r.backend} | ${r.medianGflops.toFixed(2)} ${w.unit}${share} | | |`);
+      continue;
+    }
+    r.ratioToFastestTfjs = Number.isFinite(fastestTf) ? r.medianMs / fastestTf : undefined;
+    const ratio = r.ratioToFastestTfjs === undefined ? '' : r.ratioToFastestTfjs.toFixed(2);
+    console.log(`| ${w.name} | ${r.impl} | ${r.backend} | ${r.medianMs.toFixed(4)} ${w.unit} | ${(1000 / r.medianMs).toFixed(0)} | ${ratio} |`);
   }
 }
 fs.mkdirSync(path.join(here, 'results'), { recursive: true });
-fs.writeFileSync(path.join(here, 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2));
+fs.writeFileSync(latest, JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2));

@@ -76,9 +76,14 @@ gpu_test! {
     async fn matmul_matches_cpu_on_odd_shapes() {
         let (gpu, cpu) = (gpu().await, CpuBackend::<f32>::new());
         let mut worst = BTreeMap::new();
-        let mut shapes = vec![[1, 1, 1], [1, 2, 8], [10, 8, 8], [7, 13, 5], [33, 65, 17], [32, 32, 32], [64, 1, 3]];
+        // Odd shapes take the scalar kernel; shapes whose stored rows are multiples of 4
+        // (for some transpose flags, or all) take the vec4 kernel, in partial tiles too.
+        let mut shapes = vec![
+            [1, 1, 1], [1, 2, 8], [10, 8, 8], [7, 13, 5], [33, 65, 17], [32, 32, 32], [64, 1, 3],
+            [4, 4, 4], [36, 44, 20], [5, 12, 8], [12, 7, 16], [1, 4, 4],
+        ];
         if NATIVE {
-            shapes.push([1000, 64, 50]);
+            shapes.extend([[1000, 64, 50], [128, 784, 12], [100, 36, 130]]);
         }
         for mkn in shapes {
             compare(&format!("{mkn:?}"), matmul_outputs(&gpu, mkn).await, matmul_outputs(&cpu, mkn).await, &mut worst);

@@ -1,8 +1,12 @@
 // Benchmark workloads, written once per library on identical shapes and data:
 // W1 = the 2→8 tanh→8 tanh→2 softmax MLP on the two-spiral set, SGD lr 0.03, batch 10
 // (ms per training step), and W1-grid = class probabilities on a 100×100 grid.
-// window.bench(workload, impl, backend, repeats) → array of samples in ms.
-import init, { Session, defaultSpec } from './glassbox/glassbox.js';
+// W2 = the 784→256 relu→256 relu→10 softmax MLP, Adam lr 1e-3, batch 128, on one
+// seeded synthetic batch (ms per training step).
+// mm64/mm256/mm1024 = Glassbox's n×n matmul (GFLOP/s); simd = one core's SIMD128
+// multiply-add peak (GFLOP/s).
+// window.bench(workload, impl, backend, repeats) → array of samples (ms or GFLOP/s).
+import init, { Bench, Session, defaultSpec, simdPeak, simdPeakFlopsPerRound } from './glassbox/glassbox.js';
 
 const STEPS = 250; // timed steps per sample (10 epochs of the spiral)
 const GRID = 100;
@@ -14,6 +18,42 @@ const specJson = defaultSpec();
 
 async function glassboxSession(backend) {
   return backend === 'webgpu' ? Session.onGpu(specJson) : new Session(specJson);
+}
+
+const W2_SIZES = [784, 256, 256, 10];
+const W2_BATCH = 128;
+const W2_STEPS = 3; // timed steps per sample (SwiftShader takes seconds per step)
+const MIN_SAMPLE_MS = 200;
+
+// Median-friendly samples of a Glassbox workload: each sample runs `reps` repetitions
+// and waits for the device; returns ms per repetition.
+async function timeBench(b, reps, repeats) {
+  b.run(reps); // warm-up: pipelines, pools
+  await b.sync();
+  const samples = [];
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    b.run(reps);
+    await b.sync();
+    samples.push((performance.now() - t0) / reps);
+  }
+  return samples;
+}
+
+// Repetitions that fill about MIN_SAMPLE_MS, from one timed run.
+async function calibrate(b) {
+  const t0 = performance.now();
+  b.run(1);
+  await b.sync();
+  return Math.max(1, Math.ceil(MIN_SAMPLE_MS / Math.max(performance.now() - t0, 0.01)));
+}
+
+async function matmulGflops(backend, n, repeats) {
+  const b = await Bench.matmul(backend, n);
+  const samples = await timeBench(b, await calibrate(b), repeats);
+  const flops = b.flops;
+  b.free();
+  return samples.map((ms) => flops / ms / 1e6);
 }
 
 const glassbox = {
@@ -43,7 +83,41 @@ const glassbox = {
     s.free();
     return samples;
   },
+  async w2(backend, repeats) {
+    const b = await Bench.mlp(backend, Uint32Array.from(W2_SIZES), W2_BATCH, 1e-3, 1);
+    const samples = await timeBench(b, W2_STEPS, repeats);
+    b.free();
+    return samples;
+  },
+  mm64: (backend, repeats) => matmulGflops(backend, 64, repeats),
+  mm256: (backend, repeats) => matmulGflops(backend, 256, repeats),
+  mm1024: (backend, repeats) => matmulGflops(backend, 1024, repeats),
+  async simd(_backend, repeats) {
+    const rounds = 1 << 22;
+    simdPeak(rounds);
+    const samples = [];
+    for (let r = 0; r < repeats; r++) {
+      const t0 = performance.now();
+      simdPeak(rounds);
+      samples.push((rounds * simdPeakFlopsPerRound()) / (performance.now() - t0) / 1e6);
+    }
+    return samples;
+  },
 };
+
+// Seeded uniform numbers in [0, 1) (mulberry32), for W2's synthetic batch.
+function uniforms(n, seed) {
+  const out = new Float32Array(n);
+  let a = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  return out;
+}
 
 // The same data Glassbox trains on, one-hot labels, batches in Glassbox's epoch-0 order
 // (order does not change the cost).
@@ -65,6 +139,33 @@ function tfModel() {
 }
 
 const tensorflow = {
+  async w2(backend, repeats) {
+    await tf.setBackend(backend);
+    await tf.ready();
+    const [inputs, hidden1, hidden2, classes] = W2_SIZES;
+    const x = tf.tensor2d(uniforms(W2_BATCH * inputs, 1).map((u) => 2 * u - 1), [W2_BATCH, inputs]);
+    const labels = Array.from(uniforms(W2_BATCH, 2), (u) => Math.floor(u * classes));
+    const y = tf.oneHot(tf.tensor1d(labels, 'int32'), classes).toFloat();
+    const model = tf.sequential();
+    model.add(tf.layers.dense({ units: hidden1, activation: 'relu', inputShape: [inputs], kernelInitializer: 'glorotUniform' }));
+    model.add(tf.layers.dense({ units: hidden2, activation: 'relu', kernelInitializer: 'glorotUniform' }));
+    model.add(tf.layers.dense({ units: classes, kernelInitializer: 'glorotUniform' }));
+    const opt = tf.train.adam(1e-3);
+    const step = () => opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x)));
+    const sync = () => model.layers[0].getWeights()[0].data();
+    step();
+    await sync();
+    const samples = [];
+    for (let r = 0; r < repeats; r++) {
+      const t0 = performance.now();
+      for (let k = 0; k < W2_STEPS; k++) step();
+      await sync();
+      samples.push((performance.now() - t0) / W2_STEPS);
+    }
+    tf.disposeVariables();
+    tf.dispose([x, y]);
+    return samples;
+  },
   async w1(backend, repeats) {
     await tf.setBackend(backend);
     await tf.ready();

@@ -3,6 +3,8 @@
 //! Specs cross the boundary as JSON text (so 0.03 stays 0.03, not its f32 widening);
 //! bulk numbers cross as typed arrays; everything else through serde-wasm-bindgen.
 
+mod bench;
+
 use crate::backend::gpu::GpuBackend;
 use crate::session::Session;
 use crate::spec::{link, ExperimentSpec};

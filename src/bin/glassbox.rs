@@ -1,15 +1,20 @@
 //! The native runner: trains a spec (a JSON file or a share link) headless on the CPU or
-//! any wgpu adapter, prints progress and final metrics, and can write the trained model.
+//! any wgpu adapter, prints progress and final metrics, and can write the trained model;
+//! `bench` times the benchmark workloads (matmul GFLOP/s, W2 ms/step) on both backends.
 //!
 //!     glassbox train <spec.json | link> [--backend cpu|gpu] [--epochs N] [--out model.json]
+//!     glassbox bench
 
+use glassbox::backend::cpu::CpuBackend;
 use glassbox::backend::gpu::GpuBackend;
+use glassbox::backend::Backend;
+use glassbox::bench::{MatmulBench, MlpBench, Workload};
 use glassbox::session::{Metrics, Session};
 use glassbox::spec::{link, ExperimentSpec};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage: glassbox train <spec.json | link> [--backend cpu|gpu] [--epochs N] [--out model.json]";
+const USAGE: &str = "usage: glassbox train <spec.json | link> [--backend cpu|gpu] [--epochs N] [--out model.json]\n       glassbox bench";
 const DEFAULT_EPOCHS: u64 = 500;
 const MAX_EPOCHS: u64 = 10_000_000;
 
@@ -118,8 +123,48 @@ async fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
+/// Median milliseconds per repetition over `samples` timings of `reps` repetitions.
+fn time(w: &mut dyn Workload, reps: u32, samples: usize) -> f64 {
+    w.run(reps);
+    pollster::block_on(w.sync());
+    let mut ms: Vec<f64> = (0..samples)
+        .map(|_| {
+            let start = Instant::now();
+            w.run(reps);
+            pollster::block_on(w.sync());
+            start.elapsed().as_secs_f64() * 1e3 / reps as f64
+        })
+        .collect();
+    ms.sort_by(f64::total_cmp);
+    ms[samples / 2]
+}
+
+/// Matmul GFLOP/s at 64², 256², 1024², then W2 (784→256→256→10 relu, Adam 1e-3,
+/// batch 128) in ms per step. Each workload owns a fresh backend from `open`.
+fn bench_backend<B: Backend>(name: &str, open: impl Fn() -> B) {
+    for (n, reps) in [(64, 200), (256, 20), (1024, 2)] {
+        let mut w = MatmulBench::new(open(), n);
+        let ms = time(&mut w, reps, 5);
+        println!("{name:4} matmul {n:>4}²: {:8.2} GFLOP/s", w.flops() / ms / 1e6);
+    }
+    let mut w2 = MlpBench::new(open(), &[784, 256, 256, 10], 128, 1e-3, 1);
+    println!("{name:4} W2 step (784-256-256-10, batch 128, Adam): {:.3} ms", time(&mut w2, 10, 7));
+}
+
+async fn bench() -> Result<(), String> {
+    bench_backend("cpu", CpuBackend::<f32>::new);
+    println!("gpu: {:?}", GpuBackend::new().await.map_err(|e| e.0)?.adapter_info());
+    bench_backend("gpu", || pollster::block_on(GpuBackend::new()).expect("the adapter opened a moment ago"));
+    Ok(())
+}
+
 fn main() -> ExitCode {
-    let result = parse_args(std::env::args().skip(1)).and_then(|args| pollster::block_on(run(args)));
+    let mut args = std::env::args().skip(1).peekable();
+    let result = if args.peek().map(String::as_str) == Some("bench") {
+        pollster::block_on(bench())
+    } else {
+        parse_args(args).and_then(|args| pollster::block_on(run(args)))
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

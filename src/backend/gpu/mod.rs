@@ -24,6 +24,9 @@ use std::cell::{Cell, RefCell};
 /// Size of the uniform block every kernel gets, in 32-bit words.
 const PARAM_WORDS: usize = 16;
 
+/// Bindings a dispatch can make: the uniform block and up to 11 buffers.
+const MAX_BINDINGS: usize = 12;
+
 /// A row-major f32 matrix resident on the device.
 pub struct GpuTensor {
     buffer: PooledBuffer,
@@ -119,14 +122,17 @@ impl GpuBackend {
         // Each dispatch has its own uniform buffer: writes land before the submission,
         // so dispatches in one encoder cannot share one.
         self.queue.write_buffer(uniform.buffer(), 0, bytemuck::cast_slice(&words));
-        let entries: Vec<wgpu::BindGroupEntry> = std::iter::once(uniform.buffer())
-            .chain(buffers.iter().copied())
-            .enumerate()
-            .map(|(i, b)| wgpu::BindGroupEntry { binding: i as u32, resource: b.as_entire_binding() })
-            .collect();
+        assert!(buffers.len() < MAX_BINDINGS, "{kernel:?}: more bindings than dispatch has room for");
+        // On the stack: the slots past the kernel's bindings are never handed to wgpu.
+        let bound = |i: usize| if i == 0 { uniform.buffer() } else { buffers.get(i - 1).copied().unwrap_or(uniform.buffer()) };
+        let entries: [wgpu::BindGroupEntry; MAX_BINDINGS] =
+            std::array::from_fn(|i| wgpu::BindGroupEntry { binding: i as u32, resource: bound(i).as_entire_binding() });
         let (pipeline, layout) = self.pipelines.get(kernel);
-        let bind_group =
-            self.device.create_bind_group(&wgpu::BindGroupDescriptor { label: None, layout: &layout, entries: &entries });
+        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: None,
+            layout: &layout,
+            entries: &entries[..=buffers.len()],
+        });
         self.record(|encoder| {
             let mut pass = encoder.begin_compute_pass(&Default::default());
             pass.set_pipeline(&pipeline);

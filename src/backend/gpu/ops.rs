@@ -13,15 +13,22 @@ use crate::rng::Rng;
 const MATMUL_TILE: usize = 32;
 /// Threads per workgroup of the elementwise kernels (`ELEMENTWISE_GROUP` in prelude.wgsl).
 pub(super) const ELEMENTWISE_GROUP: u32 = 256;
+/// Buffers a `map` binds at most: its inputs and the output.
+const MAP_BUFFERS: usize = 8;
 
 impl GpuBackend {
     /// A one-thread-per-element map from `inputs` to a new tensor of `shape`.
     /// `param` follows the length in the uniform block (the activations' parameter).
     fn map(&self, kernel: Kernel, shape: [usize; 2], inputs: &[&GpuTensor], param: f32) -> GpuTensor {
+        assert!(inputs.len() < MAP_BUFFERS, "map: {kernel:?} has more inputs than map has room for");
         let out = self.alloc(shape);
-        let mut buffers: Vec<&wgpu::Buffer> = inputs.iter().map(|t| t.buffer()).collect();
-        buffers.push(out.buffer());
-        self.dispatch(kernel, &[out.len() as u32, param.to_bits()], &buffers, self.grid(out.len(), ELEMENTWISE_GROUP));
+        // On the stack: the inputs, then the output.
+        let mut buffers = [out.buffer(); MAP_BUFFERS];
+        for (slot, t) in buffers.iter_mut().zip(inputs) {
+            *slot = t.buffer();
+        }
+        let buffers = &buffers[..=inputs.len()];
+        self.dispatch(kernel, &[out.len() as u32, param.to_bits()], buffers, self.grid(out.len(), ELEMENTWISE_GROUP));
         out
     }
 }
@@ -65,8 +72,10 @@ impl Backend for GpuBackend {
             groups.iter().all(|&g| g <= self.max_groups as usize),
             "matmul: a {m}x{n} product exceeds the device's dispatch limits"
         );
+        // vec4 reads need every stored row to start on a 16-byte boundary.
+        let aligned = a.shape[1].is_multiple_of(4) && b.shape[1].is_multiple_of(4);
         self.dispatch(
-            Kernel::Matmul,
+            if aligned { Kernel::MatmulVec4 } else { Kernel::Matmul },
             &[m as u32, n as u32, k as u32, trans_a as u32, trans_b as u32],
             &[a.buffer(), b.buffer(), c.buffer()],
             [groups[0] as u32, groups[1] as u32],

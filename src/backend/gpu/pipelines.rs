@@ -12,7 +12,10 @@ use std::collections::HashMap;
 /// compiled once per kind.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Kernel {
+    /// Reads storage one element at a time: any shape.
     Matmul,
+    /// Reads storage as vec4s: both operands' stored row lengths divisible by 4.
+    MatmulVec4,
     AddBias,
     SumRows,
     Softmax,
@@ -60,6 +63,10 @@ fn fill(template: &str, body: &str) -> String {
     template.replace("{{BODY}}", body)
 }
 
+fn matmul(loads: &str) -> String {
+    include_str!("kernels/matmul.wgsl").replace("{{LOADS}}", loads)
+}
+
 impl Kernel {
     /// The cache key: the kernel and, for templates, the kind (not its parameters, which
     /// travel in the uniform block).
@@ -69,7 +76,8 @@ impl Kernel {
             Kernel::ActivationBackward(op) => ("activation_backward", op.name()),
             Kernel::Gate(op) => ("gate", op.name()),
             Kernel::GateBackward(op) => ("gate_backward", op.name()),
-            Kernel::Matmul => ("matmul", ""),
+            Kernel::Matmul => ("matmul", "scalar"),
+            Kernel::MatmulVec4 => ("matmul", "vec4"),
             Kernel::AddBias => ("add_bias", ""),
             Kernel::SumRows => ("sum_rows", ""),
             Kernel::Softmax => ("softmax", ""),
@@ -105,7 +113,8 @@ impl Kernel {
 
     fn body(self) -> String {
         match self {
-            Kernel::Matmul => include_str!("kernels/matmul.wgsl").into(),
+            Kernel::Matmul => matmul(include_str!("kernels/matmul_scalar.wgsl")),
+            Kernel::MatmulVec4 => matmul(include_str!("kernels/matmul_vec4.wgsl")),
             Kernel::AddBias => include_str!("kernels/add_bias.wgsl").into(),
             Kernel::SumRows => include_str!("kernels/sum_rows.wgsl").into(),
             Kernel::Softmax => include_str!("kernels/softmax.wgsl").into(),
