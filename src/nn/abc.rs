@@ -79,6 +79,7 @@ pub struct LayerWidth {
 impl LayerWidth {
     /// Every dense layer of an MLP with `sizes` = [inputs, hidden…, outputs]. A network
     /// without hidden layers has one layer, treated as the output layer.
+    #[cfg(test)]
     pub fn of_mlp(sizes: &[usize], base_width: u32) -> Vec<LayerWidth> {
         let fans: Vec<(usize, usize)> = sizes.windows(2).map(|pair| (pair[0], pair[1])).collect();
         Self::of_layers(&fans, base_width)

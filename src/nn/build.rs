@@ -149,7 +149,7 @@ impl<B: Backend> Builder<'_, B> {
                 let nonlinearity = Nonlinearity::from_spec(*function, self.model.leaky_slope);
                 let channels = input.channels();
                 let out = match nonlinearity {
-                    Nonlinearity::Gate(_) if channels % 2 != 0 => {
+                    Nonlinearity::Gate(_) if !channels.is_multiple_of(2) => {
                         return Err(format!(
                             "{at}: the {function:?} gate pairs adjacent {}, but there are {channels}",
                             if input.plane() > 1 { "channels" } else { "units" }
