@@ -96,6 +96,11 @@ test('a malformed link shows a clear message and the default experiment still wo
   await page.evaluate(() => window.glassbox.load({ training: {} }).catch((e) => e.message));
   await page.evaluate(() => { location.hash = 'v=9&s=abc'; });
   await page.waitForFunction(() => /format version/.test(document.querySelector('#banner-text').textContent));
+  // An image experiment has no view in this page yet: refused with the reason, run kept.
+  const refused = await page.evaluate((s) => window.glassbox
+    .load({ ...s, dataset: { ...s.dataset, kind: 'shapes', points: 100 } })
+    .then(() => 'loaded', (e) => e.message), spec);
+  assert.match(refused, /Image datasets have no view/);
   const kept = await page.evaluate(() => window.glassbox.metrics());
   assert.equal(kept.step, after.step);
   assert.deepEqual(problems, []);
