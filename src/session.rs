@@ -9,6 +9,10 @@ use crate::nn::format::{ModelError, ModelFile};
 use crate::spec::{ExperimentSpec, SpecError, TrainingSpec};
 use crate::train::{EpochRecord, Trainer};
 
+fn finite(r: &EpochRecord) -> bool {
+    r.train_loss.is_finite() && r.test_loss.is_finite()
+}
+
 /// The decision-boundary view covers [−GRID_EXTENT, GRID_EXTENT]² (as TF Playground).
 pub const GRID_EXTENT: f32 = 6.0;
 /// Largest decision grid a caller may ask for, per side.
@@ -36,14 +40,36 @@ pub struct Metrics {
     pub gpu_submissions: u64,
     /// The step at which the weights were last copied back to CPU memory.
     pub weights_synced_at_step: Option<u64>,
+    /// Set once the loss is no longer finite; training should stop.
+    pub divergence: Option<Divergence>,
 }
 
-/// A host copy of the weights, taken while training on the GPU.
+/// A run whose loss stopped being finite, where it went wrong, and the way back.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Divergence {
+    /// The last epoch whose evaluation was finite (the fault began after it).
+    pub last_finite_epoch: Option<u32>,
+    /// The first epoch whose evaluation was not.
+    pub epoch: u32,
+    /// The first layer holding or producing a non-finite number, e.g. "the output of
+    /// layer 3 (dense)".
+    pub location: Option<String>,
+    /// The step of the last good weights `rollback` returns to, if any were saved.
+    pub rollback_step: Option<u64>,
+    /// The learning rate `rollback` switches to.
+    pub rollback_learning_rate: f32,
+}
+
+/// A host copy of every tensor of the model, taken while the loss was finite.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WeightSnapshot {
     pub step: u64,
-    pub parameters: Vec<f32>,
+    pub state: Vec<f32>,
 }
+
+/// A rollback divides the learning rate by this.
+pub const ROLLBACK_LR_DIVISOR: f32 = 10.0;
 
 // One per session, so the variants' size difference costs nothing worth boxing for.
 #[allow(clippy::large_enum_variant)]
@@ -69,6 +95,7 @@ pub struct Session {
     adapter: String,
     reason: String,
     snapshot: Option<WeightSnapshot>,
+    divergence: Option<Divergence>,
 }
 
 fn cpu_adapter_name() -> String {
@@ -81,7 +108,7 @@ impl Session {
         spec.validate()?;
         let data = data::build(&spec.dataset, spec.train_points());
         let engine = Engine::Cpu(Trainer::new(CpuBackend::new(), &spec, &data).map_err(SpecError)?);
-        Ok(Session { spec, data, engine, adapter: cpu_adapter_name(), reason: "CPU".into(), snapshot: None })
+        Ok(Session { spec, data, engine, adapter: cpu_adapter_name(), reason: "CPU".into(), snapshot: None, divergence: None })
     }
 
     /// A session on a GPU backend.
@@ -94,7 +121,7 @@ impl Session {
             (false, backend) => format!("{} ({backend})", info.name),
         };
         let engine = Engine::Gpu(Trainer::new(gpu, &spec, &data).map_err(SpecError)?);
-        Ok(Session { spec, data, engine, adapter, reason: "WebGPU".into(), snapshot: None })
+        Ok(Session { spec, data, engine, adapter, reason: "WebGPU".into(), snapshot: None, divergence: None })
     }
 
     pub fn spec(&self) -> &ExperimentSpec {
@@ -144,12 +171,16 @@ impl Session {
         }
     }
 
-    /// Brings the history up to date and reports the latest record.
+    /// Brings the history up to date and reports the latest record; the first time the
+    /// loss is not finite it also locates the fault.
     pub async fn metrics(&mut self) -> Metrics {
         let (step, last) = with_trainer!(&mut self.engine, t => {
             t.sync_history().await;
             (t.step(), *t.history().last().expect("epoch 0 is always recorded"))
         });
+        if self.divergence.is_none() && !finite(&last) {
+            self.divergence = Some(self.diagnose().await);
+        }
         Metrics {
             step,
             epoch: last.epoch,
@@ -159,7 +190,39 @@ impl Session {
             test_acc: last.test_acc,
             gpu_submissions: self.gpu_submissions(),
             weights_synced_at_step: self.snapshot.as_ref().map(|s| s.step),
+            divergence: self.divergence.clone(),
         }
+    }
+
+    async fn diagnose(&self) -> Divergence {
+        let history = self.history_since(0);
+        let first_bad = history.iter().position(|r| !finite(r)).unwrap_or(history.len() - 1);
+        let location = with_trainer!(&self.engine, t => t.locate_non_finite().await);
+        Divergence {
+            last_finite_epoch: first_bad.checked_sub(1).map(|i| history[i].epoch),
+            epoch: history[first_bad].epoch,
+            location,
+            rollback_step: self.snapshot.as_ref().map(|s| s.step),
+            rollback_learning_rate: self.spec.training.learning_rate / ROLLBACK_LR_DIVISOR,
+        }
+    }
+
+    /// After a divergence: back to the last good weights with the learning rate divided
+    /// by `ROLLBACK_LR_DIVISOR` and fresh optimiser moments. Training carries on from the
+    /// current step; the spec (and so the link) records the new rate.
+    pub fn rollback(&mut self) -> Result<(), String> {
+        let Some(rate) = self.divergence.as_ref().map(|d| d.rollback_learning_rate) else {
+            return Err("Nothing to roll back: the run has not diverged.".into());
+        };
+        let Some(state) = self.snapshot.as_ref().map(|s| s.state.clone()) else {
+            return Err("No good weights were saved before the run diverged; reset to start again.".into());
+        };
+        let mut training = self.spec.training.clone();
+        training.learning_rate = rate;
+        self.set_training(training).map_err(|e| e.0)?;
+        with_trainer!(&mut self.engine, t => t.restore(&state))?;
+        self.divergence = None;
+        Ok(())
     }
 
     /// Epoch records from index `from` on (call `metrics` first to sync).
@@ -201,12 +264,16 @@ impl Session {
         with_trainer!(&mut self.engine, t => t.model.import(&t.be, &file))
     }
 
-    /// Copies the weights into CPU memory (the caller does this every few seconds on
-    /// the GPU, so that a lost device costs at most that much training).
-    pub async fn sync_weights(&mut self) -> &WeightSnapshot {
-        let step = with_trainer!(&self.engine, t => t.step());
-        let parameters = self.parameters().await;
-        self.snapshot.insert(WeightSnapshot { step, parameters })
+    /// Copies every tensor of the model into CPU memory if the latest evaluation is
+    /// finite (the caller does this every few seconds, so that a divergence or a lost
+    /// device costs at most that much training). Returns the snapshot now held.
+    pub async fn sync_weights(&mut self) -> Option<&WeightSnapshot> {
+        if self.metrics().await.divergence.is_none() {
+            let step = with_trainer!(&self.engine, t => t.step());
+            let state = with_trainer!(&self.engine, t => t.state().await);
+            self.snapshot = Some(WeightSnapshot { step, state });
+        }
+        self.snapshot.as_ref()
     }
 }
 
@@ -244,10 +311,41 @@ mod tests {
     fn weight_snapshots_record_the_step_and_the_weights() {
         let mut s = Session::new(ExperimentSpec::default()).unwrap();
         s.train_steps(7);
-        let snap = pollster::block_on(s.sync_weights()).clone();
+        let snap = pollster::block_on(s.sync_weights()).unwrap().clone();
         assert_eq!(snap.step, 7);
-        assert_eq!(snap.parameters, pollster::block_on(s.parameters()));
+        assert_eq!(snap.state, pollster::block_on(s.parameters()), "an MLP's state is its parameters");
         assert_eq!(pollster::block_on(s.metrics()).weights_synced_at_step, Some(7));
+    }
+
+    /// A learning rate far too high: the loss stops being finite, the session says where
+    /// it began, and a rollback returns to the saved weights with a tenth of the rate.
+    #[test]
+    fn a_diverging_run_is_located_and_rolled_back() {
+        use crate::spec::{Activation, Loss};
+        let mut spec = ExperimentSpec::default();
+        spec.model.activation = Activation::Relu;
+        spec.training.loss = Loss::Mse;
+        spec.training.learning_rate = 10.0;
+        let mut s = Session::new(spec).unwrap();
+        assert!(s.rollback().unwrap_err().contains("not diverged"));
+        let saved = pollster::block_on(s.sync_weights()).unwrap().clone();
+        s.train_steps(25 * 20);
+        let m = pollster::block_on(s.metrics());
+        let d = m.divergence.expect("lr 10 with MSE and ReLU diverges");
+        println!("{d:?}");
+        assert!(d.location.as_deref().is_some_and(|l| l.contains("layer")), "{d:?}");
+        assert_eq!(d.rollback_step, Some(saved.step));
+        assert_eq!(d.rollback_learning_rate, 1.0);
+        // No snapshot is taken of diverged weights.
+        assert_eq!(pollster::block_on(s.sync_weights()).unwrap().step, saved.step);
+        s.rollback().unwrap();
+        assert_eq!(s.spec().training.learning_rate, 1.0);
+        assert_eq!(pollster::block_on(s.parameters()), saved.state);
+        assert_eq!(pollster::block_on(s.metrics()).divergence, None);
+        let mut fresh = Session::new(ExperimentSpec { training: TrainingSpec { learning_rate: 10.0, ..s.spec().training.clone() }, ..s.spec().clone() }).unwrap();
+        fresh.train_steps(25 * 20);
+        assert!(pollster::block_on(fresh.metrics()).divergence.is_some(), "and without a snapshot…");
+        assert!(fresh.rollback().unwrap_err().contains("No good weights"));
     }
 
     /// Changing the learning rate mid-run is the same as having trained with a schedule

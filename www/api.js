@@ -1,6 +1,6 @@
 // The automation API: window.glassbox for scripts and tests, and the same calls over
 // postMessage ({id, method, args} → {id, result | error}) when the page is embedded.
-const METHODS = ['spec', 'link', 'load', 'play', 'pause', 'step', 'reset', 'metrics', 'backend', 'history'];
+const METHODS = ['spec', 'link', 'load', 'play', 'pause', 'step', 'reset', 'rollback', 'metrics', 'backend', 'history'];
 
 export function installApi(app, ready) {
   const api = { ready };

@@ -57,6 +57,22 @@ engine.on('playing', (e) => {
   $('play').setAttribute('aria-pressed', String(playing));
 });
 
+const rollback = () => engine.call('rollback').then((described) => {
+  showExperiment(described);
+  banner.show(`Rolled back; training continues with learning rate ${described.spec.training.learningRate}.`, 'notice');
+  return described.spec;
+});
+
+engine.on('diverged', ({ divergence: d }) => {
+  const where = d.location ? ` It began in ${d.location}.` : '';
+  const since = d.lastFiniteEpoch == null ? '' : ` after epoch ${d.lastFiniteEpoch}`;
+  const message = `Training diverged: the loss stopped being finite${since} (by epoch ${d.epoch}).${where} Training is paused.`;
+  const act = d.rollbackStep == null
+    ? null
+    : { label: `Roll back to step ${d.rollbackStep} with learning rate ${d.rollbackLearningRate}`, run: () => rollback().catch((e) => banner.show(e.message)) };
+  banner.show(act ? message : `${message} No healthy weights were saved; reset to start again.`, 'error', act);
+});
+
 engine.on('crash', (error) => banner.show(`${error.message}. Reload the page to restart; your experiment is in the link.`));
 
 function showExperiment({ spec, link, backend }) {
@@ -141,6 +157,7 @@ installApi(
     pause: () => engine.call('pause'),
     step: (n = 1) => engine.call('step', { n }),
     reset: () => engine.call('reset').then((r) => (showExperiment(r), r.spec)),
+    rollback,
     metrics: () => engine.call('metrics'),
     backend: () => engine.call('backend'),
     history: () => engine.call('history'),

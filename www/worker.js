@@ -59,6 +59,8 @@ async function replaceSession(specJson) {
   }
   next ??= new Session(specJson);
   next.setBackendReason(reason);
+  // The initial weights are the first rollback point.
+  await next.syncWeights();
   if (session) session.free();
   session = next;
   generation += 1;
@@ -112,7 +114,9 @@ async function playLoop() {
     await exclusive(async () => {
       if (!playing) return;
       const steps = trainFor(CHUNK_BUDGET_MS);
-      if (session.backend().kind === 'webgpu' && performance.now() - lastWeightSync > options.weightSyncMs) {
+      // A host copy of healthy weights: the rollback point after a divergence, and the
+      // restart point if the GPU device is lost.
+      if (performance.now() - lastWeightSync > options.weightSyncMs) {
         await session.syncWeights();
         lastWeightSync = performance.now();
       }
@@ -121,10 +125,18 @@ async function playLoop() {
       speed.steps = speed.steps * 0.9 + steps;
       speed.ms = speed.ms * 0.9 + (now - last);
       last = now;
-      await publish();
+      reportDivergence(await publish());
     });
     await yieldToEvents();
   }
+}
+
+// A loss that stopped being finite pauses training and tells the page where and how
+// to recover.
+function reportDivergence(metrics) {
+  if (!metrics.divergence) return;
+  setPlaying(false);
+  self.postMessage({ event: 'diverged', divergence: metrics.divergence });
 }
 
 function setPlaying(on) {
@@ -182,7 +194,16 @@ const methods = {
       remaining -= chunk;
       if (remaining > 0) await yieldToEvents();
     }
-    return publish();
+    const metrics = await publish();
+    reportDivergence(metrics);
+    return metrics;
+  },
+  // After a divergence: the last good weights, a tenth of the learning rate.
+  async rollback() {
+    setPlaying(false);
+    session.rollback();
+    await publish();
+    return describe();
   },
   metrics: () => session.metrics(),
   spec: () => JSON.parse(session.specJson()),

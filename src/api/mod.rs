@@ -113,13 +113,20 @@ impl WasmSession {
         self.inner.borrow_mut().set_backend_reason(reason);
     }
 
-    /// Copies the weights to CPU memory; resolves to the step they were taken at.
+    /// After a divergence, returns to the last good weights with a lower learning rate
+    /// (see `Session::rollback`); throws with the reason when it cannot.
+    pub fn rollback(&self) -> Result<(), JsError> {
+        self.inner.borrow_mut().rollback().map_err(|e| JsError::new(&e))
+    }
+
+    /// Copies the weights to CPU memory if the run is healthy; resolves to the step of
+    /// the copy now held, or null.
     #[wasm_bindgen(js_name = syncWeights)]
     pub fn sync_weights(&self) -> Promise {
         let inner = self.inner.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let mut session = inner.borrow_mut();
-            Ok(JsValue::from(session.sync_weights().await.step as f64))
+            Ok(session.sync_weights().await.map_or(JsValue::NULL, |s| JsValue::from(s.step as f64)))
         })
     }
 

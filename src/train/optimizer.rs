@@ -44,12 +44,17 @@ impl<B: Backend> Optimizer<B> {
     /// and is reset to zero otherwise.
     pub fn reconfigure(&mut self, be: &B, training: &TrainingSpec) {
         if training.optimizer != self.kind {
-            for s in &mut self.state {
-                *s = zeros(be, be.shape(&s.m));
-            }
+            self.clear(be);
             self.kind = training.optimizer;
-            self.t = 0;
         }
+    }
+
+    /// Zeroes every moment and restarts Adam's step count.
+    pub fn clear(&mut self, be: &B) {
+        for s in &mut self.state {
+            *s = zeros(be, be.shape(&s.m));
+        }
+        self.t = 0;
     }
 
     /// Clips (if asked) and updates every parameter of `net` with learning rate `lr`;
