@@ -6,7 +6,8 @@
 //! jitter of the stroke points), draws the optional strokes (the flag of a 1, the bar of
 //! a 7) with some probability, and maps the box into the image with a random affine
 //! transform: rotation ±15°, scale, aspect, shear and translation around a box two
-//! thirds of the image high (MNIST's 20 of 28 pixels). The strokes are drawn with a
+//! thirds of the image high (MNIST's 20 of 28 pixels), then moved (or, rarely, shrunk)
+//! to keep a pixel clear of every edge. The strokes are drawn with a
 //! random width, anti-aliased: a pixel whose centre lies at distance d from the nearest
 //! stroke segment has coverage clamp(w/2 + 1/2 − d, 0, 1), which is its value (strokes
 //! are at full intensity, the background 0). The mask is coverage ≥ 1/2, i.e. d ≤ w/2.
@@ -149,9 +150,9 @@ fn fit(lines: &mut [Vec<[f32; 2]>], side: f32, margin: f32) {
     }
 }
 
-/// Draws one sample from its own stream: the transform, width and optional strokes from
-/// indices 0–7 and up, the jitter waves from `rng.child(2)`, the noise of pixel p from
-/// `rng.child(1).normal(p)`.
+/// Draws one sample from its own stream: the transform and width from indices 0–6,
+/// optional stroke k from index 7 + k, the jitter waves from `rng.child(2)`, the noise of
+/// pixel p from `rng.child(1).normal(p)`.
 fn draw(digit: usize, rng: Rng, side: usize, std: f32, image: &mut [f32], mask: &mut [u8]) {
     let s = side as f32;
     let rotation = rng.uniform_in(0, -ROTATION, ROTATION).to_radians();

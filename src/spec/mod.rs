@@ -800,7 +800,7 @@ mod tests {
     #[test]
     fn the_image_size_defaults_per_kind_and_explicit_sizes_round_trip() {
         let digits_json = OLD_DEFAULT_JSON.replace(r#""kind":"spiral""#, r#""kind":"digits""#);
-        let mut spec: ExperimentSpec = serde_json::from_str(&digits_json).unwrap();
+        let spec: ExperimentSpec = serde_json::from_str(&digits_json).unwrap();
         assert_eq!((spec.dataset.side(), spec.classes(), spec.inputs()), (28, 10, 784));
         spec.validate().unwrap();
         assert_eq!(serde_json::to_string(&spec).unwrap(), digits_json);
