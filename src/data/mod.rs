@@ -1,6 +1,7 @@
 //! Deterministic datasets. Data knows no model: it produces features, labels and a
 //! train/test split from a dataset spec and its seed.
 
+pub mod digits;
 pub mod shapes;
 pub mod two_d;
 
@@ -44,7 +45,8 @@ pub fn build(spec: &crate::spec::DatasetSpec, n_train: usize) -> Dataset {
         Kind::Circle => two_d::circle,
         Kind::Xor => two_d::xor,
         Kind::Gauss => two_d::gauss,
-        Kind::Shapes => return shapes::shapes(points, spec.image_size as usize, noise, seed, n_train),
+        Kind::Shapes => return shapes::shapes(points, spec.side() as usize, noise, seed, n_train),
+        Kind::Digits => return digits::digits(points, spec.side() as usize, noise, seed, n_train),
     };
     generate(points, noise, seed, n_train)
 }

@@ -64,7 +64,6 @@ field_default! {
     beta1: f32 = 0.9;
     beta2: f32 = 0.999;
     epsilon: f32 = 1e-8;
-    image_size: u32 = 16;
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -102,12 +101,24 @@ pub enum DatasetKind {
     /// Grayscale images of one of four shapes (square, disc, plus, triangle) with
     /// per-pixel masks of the object; see `data::shapes`.
     Shapes,
+    /// MNIST-like handwritten digits 0–9 drawn from stroke templates, with per-pixel
+    /// masks of the strokes; see `data::digits`.
+    Digits,
 }
 
 impl DatasetKind {
     /// Image sets have `imageSize`² inputs and noise in percent of full intensity.
     pub fn is_image(self) -> bool {
-        self == DatasetKind::Shapes
+        self.default_image_size().is_some()
+    }
+
+    /// The side an image set has when `imageSize` is left out; None for point sets.
+    pub fn default_image_size(self) -> Option<u32> {
+        match self {
+            DatasetKind::Shapes => Some(16),
+            DatasetKind::Digits => Some(28),
+            DatasetKind::Spiral | DatasetKind::Circle | DatasetKind::Xor | DatasetKind::Gauss => None,
+        }
     }
 }
 
@@ -123,8 +134,10 @@ pub struct DatasetSpec {
     /// deviation of the Gaussian pixel noise, in percent of full intensity.
     pub noise: f32,
     pub seed: u32,
-    /// Side length in pixels of an image set's square images.
-    #[serde(default = "image_size::value", skip_serializing_if = "image_size::is")]
+    /// Side length in pixels of an image set's square images; 0 (left out of the JSON)
+    /// means the kind's default (`DatasetKind::default_image_size`: 16 for shapes, 28 for
+    /// digits). Read the effective side with `side()`, never this field.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub image_size: u32,
 }
 
@@ -381,7 +394,7 @@ impl Default for ExperimentSpec {
                 train_fraction: 0.5,
                 noise: 0.0,
                 seed: 1,
-                image_size: image_size::value(),
+                image_size: 0,
             },
             model: ModelSpec {
                 hidden: vec![8, 8],
@@ -441,6 +454,7 @@ impl ExperimentSpec {
         match self.dataset.kind {
             DatasetKind::Spiral | DatasetKind::Circle | DatasetKind::Xor | DatasetKind::Gauss => 2,
             DatasetKind::Shapes => 4,
+            DatasetKind::Digits => 10,
         }
     }
 
@@ -448,7 +462,7 @@ impl ExperimentSpec {
     pub fn inputs(&self) -> usize {
         match self.dataset.kind {
             DatasetKind::Spiral | DatasetKind::Circle | DatasetKind::Xor | DatasetKind::Gauss => 2,
-            DatasetKind::Shapes => (self.dataset.image_size * self.dataset.image_size) as usize,
+            DatasetKind::Shapes | DatasetKind::Digits => (self.dataset.side() * self.dataset.side()) as usize,
         }
     }
 
@@ -497,12 +511,21 @@ impl ExperimentSpec {
 }
 
 impl DatasetSpec {
+    /// The side of an image set's images: `imageSize`, or the kind's default when it is
+    /// left out (0). 0 for point sets.
+    pub fn side(&self) -> u32 {
+        match self.image_size {
+            0 => self.kind.default_image_size().unwrap_or(0),
+            size => size,
+        }
+    }
+
     /// Checks the dataset fields; the limits on points and noise depend on the kind.
     pub fn validate(&self) -> Result<(), SpecError> {
         use limits::*;
         let d = self;
         if d.kind.is_image() {
-            let size = d.image_size;
+            let size = d.side();
             check((MIN_IMAGE_SIZE..=MAX_IMAGE_SIZE).contains(&size), || {
                 format!("dataset.imageSize must be between {MIN_IMAGE_SIZE} and {MAX_IMAGE_SIZE}, got {size}")
             })?;
@@ -518,7 +541,7 @@ impl DatasetSpec {
             check((MIN_POINTS..=MAX_POINTS).contains(&d.points), || {
                 format!("dataset.points must be between {MIN_POINTS} and {MAX_POINTS}, got {}", d.points)
             })?;
-            check(image_size::is(&d.image_size), || "dataset.imageSize applies to image datasets only".into())?;
+            check(d.image_size == 0, || "dataset.imageSize applies to image datasets only".into())?;
         }
         check(d.train_fraction.is_finite() && d.train_fraction >= 0.1 && d.train_fraction <= 0.9, || {
             format!("dataset.trainFraction must be between 0.1 and 0.9, got {}", d.train_fraction)
@@ -731,7 +754,7 @@ mod tests {
     fn shapes_specs_carry_the_image_size_and_validate_image_limits() {
         let json = OLD_DEFAULT_JSON.replace(r#""kind":"spiral""#, r#""kind":"shapes""#);
         let mut spec: ExperimentSpec = serde_json::from_str(&json).unwrap();
-        assert_eq!((spec.dataset.kind, spec.dataset.image_size), (DatasetKind::Shapes, 16));
+        assert_eq!((spec.dataset.kind, spec.dataset.image_size, spec.dataset.side()), (DatasetKind::Shapes, 0, 16));
         assert_eq!((spec.classes(), spec.inputs()), (4, 256));
         spec.dataset.noise = 50.0;
         spec.validate().unwrap();
@@ -770,6 +793,25 @@ mod tests {
             let err = s.validate().unwrap_err().0;
             assert!(err.contains(message), "expected an error containing {message:?}, got {err}");
         }
+    }
+
+    /// Left out, `imageSize` is the kind's default (16 for shapes, 28 for digits); any
+    /// explicit size, the other kind's default included, survives a round trip.
+    #[test]
+    fn the_image_size_defaults_per_kind_and_explicit_sizes_round_trip() {
+        let digits_json = OLD_DEFAULT_JSON.replace(r#""kind":"spiral""#, r#""kind":"digits""#);
+        let spec: ExperimentSpec = serde_json::from_str(&digits_json).unwrap();
+        assert_eq!((spec.dataset.side(), spec.classes(), spec.inputs()), (28, 10, 784));
+        spec.validate().unwrap();
+        assert_eq!(serde_json::to_string(&spec).unwrap(), digits_json);
+        for (kind, size) in [("digits", 16), ("shapes", 16), ("shapes", 28)] {
+            let json = OLD_DEFAULT_JSON.replace(r#""kind":"spiral""#, &format!(r#""kind":"{kind}","imageSize":{size}"#));
+            let spec: ExperimentSpec = serde_json::from_str(&json).unwrap();
+            assert_eq!(spec.dataset.side(), size, "{kind}");
+            let again: ExperimentSpec = serde_json::from_str(&serde_json::to_string(&spec).unwrap()).unwrap();
+            assert_eq!(again.dataset.side(), size, "{kind}");
+        }
+        assert_eq!(ExperimentSpec::default().dataset.side(), 0, "point sets have no side");
     }
 
     /// A spec written before the optimiser fields existed decodes to today's defaults.
