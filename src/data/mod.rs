@@ -4,6 +4,7 @@
 pub mod digits;
 pub mod shapes;
 pub mod two_d;
+pub mod upload;
 
 /// A labelled set of points or images, split into train (the first `n_train` rows) and test.
 #[derive(Clone, Debug, PartialEq)]
