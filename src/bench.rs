@@ -2,15 +2,17 @@
 //! and the browser bench page (through `api::bench`). Callers time them with their own
 //! clock: `run` records work, `sync` waits until the device has finished it.
 //!
-//! - `MlpBench`: training steps of a dense MLP (the model, loss, backward pass and
-//!   optimiser the trainer uses) on one fixed batch of seeded synthetic data.
+//! - `NetBench`: training steps of a network given as a layer list (the model, loss,
+//!   backward pass and optimiser the trainer uses) on one fixed batch of seeded synthetic
+//!   data: the W2 MLP (`NetBench::mlp`) and the W3 CNN (`NetBench::cnn`).
+//! - `SaliencyBench`: W4, input gradients of the top logit on the W3 network.
 //! - `MatmulBench`: square n×n products, for GFLOP/s.
 //! - `simd_peak` (wasm only): a tight f32x4 multiply-add loop, for one core's SIMD128 peak.
 
-use crate::backend::{Backend, LossOp, Real};
+use crate::backend::{Backend, ImageShape, LossOp, Real};
 use crate::nn::{BackwardOptions, Features, Mode, Net};
 use crate::rng::{Rng, Stream};
-use crate::spec::{Activation, ExperimentSpec, ModelSpec, Optimizer as Kind, TrainingSpec};
+use crate::spec::{Activation, ExperimentSpec, LayerSpec, ModelSpec, Optimizer as Kind, PaddingSpec, PoolKind, TrainingSpec};
 use crate::train::optimizer::Optimizer;
 use std::future::Future;
 use std::pin::Pin;
@@ -29,8 +31,55 @@ fn seeded<B: Backend>(be: &B, shape: [usize; 2], salt: u32, f: impl Fn(Rng, u32)
     be.upload(shape, &v)
 }
 
-/// Softmax cross-entropy training of an MLP with relu hidden layers and Adam.
-pub struct MlpBench<B: Backend> {
+/// The W3 network for 28×28×1 images: conv3×3 8 same relu → maxpool2 → conv3×3 16 same
+/// relu → maxpool2 → dense `classes`.
+pub fn cnn_layers(classes: usize) -> Vec<LayerSpec> {
+    let conv = |filters| LayerSpec::Conv2d { filters, kernel: 3, stride: 1, padding: PaddingSpec::Same };
+    let relu = LayerSpec::Activation { function: Activation::Relu };
+    let pool = LayerSpec::Pool {
+        op: PoolKind::Max,
+        size: Some(2),
+        stride: None,
+        padding: None,
+        temperature: 1.0,
+        learn_temperature: false,
+    };
+    vec![conv(8), relu.clone(), pool.clone(), conv(16), relu, pool, LayerSpec::Flatten, LayerSpec::Dense { units: classes as u32 }]
+}
+
+/// The W3/W4 input: one channel of 28×28.
+pub const CNN_INPUT: ImageShape = ImageShape { channels: 1, height: 28, width: 28 };
+
+/// Floating-point operations of the W3 network's forward products for `batch` images
+/// (3×3 convolutions and the dense layer; a training step does about three times this).
+pub fn cnn_flops(classes: usize, batch: usize) -> f64 {
+    let ImageShape { channels, height, width } = CNN_INPUT;
+    let conv1 = 2 * height * width * 8 * 9 * channels;
+    let conv2 = 2 * (height / 2) * (width / 2) * 16 * 9 * 8;
+    let dense = 2 * (height / 4) * (width / 4) * 16 * classes;
+    (batch * (conv1 + conv2 + dense)) as f64
+}
+
+/// `layers` built for `input` and `classes` outputs from `seed`, as the trainer builds a spec's model.
+fn build_net<B: Backend>(be: &B, input: Features, layers: Vec<LayerSpec>, classes: usize, seed: u32) -> Net<B> {
+    let model = ModelSpec { layers, ..ExperimentSpec::default().model };
+    match Net::build(be, input, &model, classes, seed) {
+        Ok(net) => net,
+        Err(e) => panic!("a bench network builds: {e}"),
+    }
+}
+
+/// A seeded batch: inputs uniform in [−1, 1), labels uniform over `classes`.
+fn batch<B: Backend>(be: &B, input: Features, rows: usize, classes: usize, seed: u32) -> (B::Tensor, B::Tensor) {
+    let x = seeded(be, [rows, input.len()], seed, |r, i| r.uniform_in(i, -1.0, 1.0));
+    let labels = seeded(be, [rows, 1], seed + 1, |r, i| r.below(i, classes as u32) as f32);
+    (x, labels)
+}
+
+/// Softmax cross-entropy training with Adam (the model, loss, backward pass and
+/// optimiser the trainer uses) of a network given as a layer list: an MLP (W2) or the
+/// W3 CNN.
+pub struct NetBench<B: Backend> {
     be: B,
     net: Net<B>,
     optimizer: Optimizer<B>,
@@ -41,21 +90,35 @@ pub struct MlpBench<B: Backend> {
     loss: Option<B::Tensor>,
 }
 
-impl<B: Backend> MlpBench<B> {
-    /// `sizes` = [inputs, hidden…, classes]; inputs uniform in [−1, 1), labels uniform.
-    pub fn new(be: B, sizes: &[usize], batch: usize, learning_rate: f32, seed: u32) -> Self {
-        assert!(sizes.len() >= 2 && sizes.iter().all(|&s| s > 0) && batch > 0, "MlpBench: empty model or batch");
+impl<B: Backend> NetBench<B> {
+    /// `layers` on `input` with `classes` outputs, one seeded batch of `batch` rows.
+    pub fn new(be: B, input: Features, layers: Vec<LayerSpec>, classes: usize, batch_size: usize, learning_rate: f32, seed: u32) -> Self {
+        assert!(batch_size > 0 && classes > 0, "NetBench: empty batch or no classes");
         let defaults = ExperimentSpec::default();
-        let hidden = sizes[1..sizes.len() - 1].iter().map(|&h| h as u32).collect();
-        let model = ModelSpec { activation: Activation::Relu, hidden, ..defaults.model };
-        let training = TrainingSpec { optimizer: Kind::Adam, learning_rate, batch_size: batch as u32, seed, ..defaults.training };
-        let classes = sizes[sizes.len() - 1];
-        let net = Net::build(&be, Features::Flat(sizes[0]), &model, classes, seed).expect("an MLP of positive sizes builds");
+        let training =
+            TrainingSpec { optimizer: Kind::Adam, learning_rate, batch_size: batch_size as u32, seed, ..defaults.training };
+        let net = build_net(&be, input, layers, classes, seed);
         let optimizer = Optimizer::new(&be, &net, &training);
-        let classes = classes as u32;
-        let x = seeded(&be, [batch, sizes[0]], seed, |r, i| r.uniform_in(i, -1.0, 1.0));
-        let labels = seeded(&be, [batch, 1], seed + 1, |r, i| r.below(i, classes) as f32);
-        MlpBench { be, net, optimizer, training, x, labels, loss: None }
+        let (x, labels) = batch(&be, input, batch_size, classes, seed);
+        NetBench { be, net, optimizer, training, x, labels, loss: None }
+    }
+
+    /// A relu MLP, `sizes` = [inputs, hidden…, classes].
+    pub fn mlp(be: B, sizes: &[usize], batch_size: usize, learning_rate: f32, seed: u32) -> Self {
+        assert!(sizes.len() >= 2 && sizes.iter().all(|&s| s > 0), "NetBench: empty MLP");
+        let mut layers = Vec::new();
+        for &h in &sizes[1..sizes.len() - 1] {
+            layers.push(LayerSpec::Dense { units: h as u32 });
+            layers.push(LayerSpec::Activation { function: Activation::Relu });
+        }
+        let classes = sizes[sizes.len() - 1];
+        layers.push(LayerSpec::Dense { units: classes as u32 });
+        Self::new(be, Features::Flat(sizes[0]), layers, classes, batch_size, learning_rate, seed)
+    }
+
+    /// The W3 CNN (`cnn_layers`) on 28×28×1 images.
+    pub fn cnn(be: B, classes: usize, batch_size: usize, learning_rate: f32, seed: u32) -> Self {
+        Self::new(be, Features::Image(CNN_INPUT), cnn_layers(classes), classes, batch_size, learning_rate, seed)
     }
 
     /// The loss of the last step taken.
@@ -67,7 +130,7 @@ impl<B: Backend> MlpBench<B> {
     }
 }
 
-impl<B: Backend> Workload for MlpBench<B> {
+impl<B: Backend> Workload for NetBench<B> {
     fn run(&mut self, n: u32) {
         for _ in 0..n {
             let be = &self.be;
@@ -83,6 +146,73 @@ impl<B: Backend> Workload for MlpBench<B> {
     fn sync(&self) -> Pin<Box<dyn Future<Output = ()> + '_>> {
         Box::pin(async move {
             self.loss().await;
+        })
+    }
+}
+
+/// Waits for `t` by reading one row of it (reading it all would time the copy).
+async fn wait_for<B: Backend>(be: &B, t: &B::Tensor) {
+    let corner = be.gather_rows(t, &[0]);
+    be.flush();
+    be.read(&corner).await;
+}
+
+/// W4, saliency: the input gradient of each image's top logit on the (untrained) W3
+/// network. The top class of every image is found once, by reading the logits back
+/// before timing (the engine has no argmax op); each repetition is then one evaluation
+/// forward and input-only backward pass seeded with that one-hot, as the explain panel
+/// runs it.
+pub struct SaliencyBench<B: Backend> {
+    be: B,
+    net: Net<B>,
+    x: B::Tensor,
+    /// The top class of each image.
+    targets: Vec<u32>,
+    grad: Option<B::Tensor>,
+}
+
+impl<B: Backend> SaliencyBench<B> {
+    pub async fn new(be: B, classes: usize, images: usize, seed: u32) -> Self {
+        let input = Features::Image(CNN_INPUT);
+        let net = build_net(&be, input, cnn_layers(classes), classes, seed);
+        let (x, _) = batch(&be, input, images, classes, seed);
+        let logits = net.predict(&be, &x);
+        be.flush();
+        let logits = be.read(&logits).await;
+        let targets = logits.chunks(classes).map(|row| argmax(row) as u32).collect();
+        SaliencyBench { be, net, x, targets, grad: None }
+    }
+
+    /// The top class of each image, as the seed selects it.
+    pub fn targets(&self) -> &[u32] {
+        &self.targets
+    }
+}
+
+fn argmax<E: Real>(row: &[E]) -> usize {
+    let mut best = 0;
+    for (i, v) in row.iter().enumerate() {
+        if Real::to_f64(*v) > Real::to_f64(row[best]) {
+            best = i;
+        }
+    }
+    best
+}
+
+impl<B: Backend> Workload for SaliencyBench<B> {
+    fn run(&mut self, n: u32) {
+        for _ in 0..n {
+            let seed = self.net.one_hot(&self.be, &self.targets);
+            self.grad = Some(self.net.input_gradient(&self.be, &self.x, seed, None));
+            self.be.flush();
+        }
+    }
+
+    fn sync(&self) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+        Box::pin(async move {
+            if let Some(g) = &self.grad {
+                wait_for(&self.be, g).await;
+            }
         })
     }
 }
@@ -120,10 +250,7 @@ impl<B: Backend> Workload for MatmulBench<B> {
     fn sync(&self) -> Pin<Box<dyn Future<Output = ()> + '_>> {
         Box::pin(async move {
             if let Some(c) = &self.c {
-                // One element is enough to wait for the device; reading it all would time the copy.
-                let corner = self.be.gather_rows(c, &[0]);
-                self.be.flush();
-                self.be.read(&corner).await;
+                wait_for(&self.be, c).await;
             }
         })
     }
@@ -157,24 +284,51 @@ mod tests {
     use super::*;
     use crate::backend::cpu::CpuBackend;
 
+    /// The CPU backend's futures are ready at once.
+    fn ready<T>(fut: impl Future<Output = T>) -> T {
+        let mut fut = std::pin::pin!(fut);
+        match fut.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+            std::task::Poll::Ready(v) => v,
+            std::task::Poll::Pending => unreachable!("CPU reads are immediate"),
+        }
+    }
+
+    /// Loss after one step and after `steps` more.
+    fn losses(bench: &mut NetBench<CpuBackend<f32>>, steps: u32) -> (f32, f32) {
+        bench.run(1);
+        let first = ready(bench.loss()).expect("a step was taken");
+        bench.run(steps);
+        let last = ready(bench.loss()).expect("a step was taken");
+        println!("loss {first} → {last} in {steps} steps");
+        (first, last)
+    }
+
     #[test]
     fn mlp_bench_learns_its_fixed_batch() {
-        let mut bench = MlpBench::new(CpuBackend::<f32>::new(), &[20, 16, 16, 3], 12, 1e-2, 5);
-        bench.run(1);
-        let first = pollster_free_read(&bench);
-        bench.run(60);
-        let last = pollster_free_read(&bench);
+        let (first, last) = losses(&mut NetBench::mlp(CpuBackend::<f32>::new(), &[20, 16, 16, 3], 12, 1e-2, 5), 60);
         assert!(last < 0.5 * first, "loss {first} → {last}");
     }
 
-    /// The CPU backend's futures are ready at once.
-    fn pollster_free_read(bench: &MlpBench<CpuBackend<f32>>) -> f32 {
-        let mut fut = std::pin::pin!(bench.loss());
-        let waker = std::task::Waker::noop();
-        match fut.as_mut().poll(&mut std::task::Context::from_waker(waker)) {
-            std::task::Poll::Ready(v) => v.expect("a step was taken"),
-            std::task::Poll::Pending => unreachable!("CPU reads are immediate"),
+    #[test]
+    fn cnn_bench_learns_its_fixed_batch() {
+        let mut bench = NetBench::cnn(CpuBackend::<f32>::new(), 10, 8, 1e-2, 3);
+        assert_eq!(bench.net.output.len(), 10);
+        let (first, last) = losses(&mut bench, 30);
+        assert!(last < 0.5 * first, "loss {first} → {last}");
+    }
+
+    #[test]
+    fn saliency_bench_seeds_the_top_logit() {
+        let be = CpuBackend::<f32>::new();
+        let mut bench = ready(SaliencyBench::new(be, 10, 3, 2));
+        let logits = ready(be.read(&bench.net.predict(&be, &bench.x)));
+        for (row, &t) in logits.chunks(10).zip(bench.targets()) {
+            assert!(row.iter().all(|&v| v <= row[t as usize]), "class {t} is not the top of {row:?}");
         }
+        bench.run(1);
+        let grad = bench.grad.as_ref().expect("a gradient was computed");
+        assert_eq!(be.shape(grad), [3, 784]);
+        assert!(ready(be.read(grad)).iter().any(|&g| g != 0.0), "the saliency map is all zero");
     }
 
     #[test]

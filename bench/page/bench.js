@@ -3,6 +3,11 @@
 // (ms per training step), and W1-grid = class probabilities on a 100×100 grid.
 // W2 = the 784→256 relu→256 relu→10 softmax MLP, Adam lr 1e-3, batch 128, on one
 // seeded synthetic batch (ms per training step).
+// W3 = the CNN 28×28×1: conv3×3 8 same relu → maxpool2 → conv3×3 16 same relu →
+// maxpool2 → dense 10, Adam lr 1e-3, batch 64, on one seeded synthetic batch (ms per
+// training step). W4 = saliency on the (untrained) W3 network: the input gradient of each
+// image's top logit for 64 seeded images, the top class read back once before timing
+// (ms per batch of 64).
 // mm64/mm256/mm1024 = Glassbox's n×n matmul (GFLOP/s); simd = one core's SIMD128
 // multiply-add peak (GFLOP/s).
 // window.bench(workload, impl, backend, repeats) → array of samples (ms or GFLOP/s).
@@ -24,6 +29,9 @@ const W2_SIZES = [784, 256, 256, 10];
 const W2_BATCH = 128;
 const W2_STEPS = 3; // timed steps per sample (SwiftShader takes seconds per step)
 const MIN_SAMPLE_MS = 200;
+const CNN_CLASSES = 10;
+const W3_BATCH = 64;
+const W4_IMAGES = 64;
 
 // Median-friendly samples of a Glassbox workload: each sample runs `reps` repetitions
 // and waits for the device; returns ms per repetition.
@@ -89,6 +97,18 @@ const glassbox = {
     b.free();
     return samples;
   },
+  async w3(backend, repeats) {
+    const b = await Bench.cnn(backend, CNN_CLASSES, W3_BATCH, 1e-3, 1);
+    const samples = await timeBench(b, await calibrate(b), repeats);
+    b.free();
+    return samples;
+  },
+  async w4(backend, repeats) {
+    const b = await Bench.saliency(backend, CNN_CLASSES, W4_IMAGES, 1);
+    const samples = await timeBench(b, await calibrate(b), repeats);
+    b.free();
+    return samples;
+  },
   mm64: (backend, repeats) => matmulGflops(backend, 64, repeats),
   mm256: (backend, repeats) => matmulGflops(backend, 256, repeats),
   mm1024: (backend, repeats) => matmulGflops(backend, 1024, repeats),
@@ -138,7 +158,89 @@ function tfModel() {
   return model;
 }
 
+// Median-friendly samples of a TF.js workload: `once()` runs one repetition, `sync()`
+// waits for the device; repetitions per sample fill about MIN_SAMPLE_MS.
+async function timeTf(once, sync, repeats) {
+  once(); // warm-up: shaders, kernels
+  await sync();
+  const start = performance.now();
+  once();
+  await sync();
+  const reps = Math.max(1, Math.ceil(MIN_SAMPLE_MS / Math.max(performance.now() - start, 0.01)));
+  const samples = [];
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    for (let k = 0; k < reps; k++) once();
+    await sync();
+    samples.push((performance.now() - t0) / reps);
+  }
+  return samples;
+}
+
+// The W3 network in TF.js (NHWC; with one input channel the batch is laid out as
+// Glassbox's NCHW rows).
+function tfCnn() {
+  const model = tf.sequential();
+  const conv = (filters, extra) => tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', ...extra });
+  model.add(conv(8, { inputShape: [28, 28, 1] }));
+  model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  model.add(conv(16));
+  model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  model.add(tf.layers.flatten());
+  model.add(tf.layers.dense({ units: CNN_CLASSES, kernelInitializer: 'glorotUniform' }));
+  return model;
+}
+
+const cnnImages = (n, seed) => tf.tensor4d(uniforms(n * 28 * 28, seed).map((u) => 2 * u - 1), [n, 28, 28, 1]);
+
+// Refuses a backend without the kernels the gradient needs (TF.js wasm has no
+// Conv2DBackpropFilter), so that the row says why rather than failing mid-step.
+function requireKernels(backend, names) {
+  const missing = names.filter((k) => !tf.getKernel(k, backend));
+  if (missing.length) throw new Error(`unsupported: TF.js ${backend} has no ${missing.join(', ')} kernel`);
+}
+
 const tensorflow = {
+  async w3(backend, repeats) {
+    await tf.setBackend(backend);
+    await tf.ready();
+    requireKernels(backend, ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad']);
+    const x = cnnImages(W3_BATCH, 1);
+    const labels = Array.from(uniforms(W3_BATCH, 2), (u) => Math.floor(u * CNN_CLASSES));
+    const y = tf.oneHot(tf.tensor1d(labels, 'int32'), CNN_CLASSES).toFloat();
+    const model = tfCnn();
+    const opt = tf.train.adam(1e-3);
+    const step = () => opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x)));
+    const samples = await timeTf(step, () => model.layers[0].getWeights()[0].data(), repeats);
+    tf.disposeVariables();
+    tf.dispose([x, y]);
+    return samples;
+  },
+  async w4(backend, repeats) {
+    await tf.setBackend(backend);
+    await tf.ready();
+    requireKernels(backend, ['Conv2DBackpropInput', 'MaxPoolGrad']);
+    const x = cnnImages(W4_IMAGES, 1);
+    const model = tfCnn();
+    const top = tf.tidy(() => model.apply(x).argMax(1));
+    const seed = tf.oneHot(top, CNN_CLASSES).toFloat();
+    const saliency = tf.grad((images) => tf.sum(tf.mul(model.apply(images), seed)));
+    let g = null;
+    const once = () => {
+      if (g) g.dispose();
+      g = saliency(x);
+    };
+    // One image is enough to wait for the device, as on the Glassbox side.
+    const sync = async () => {
+      const first = g.slice(0, 1);
+      await first.data();
+      first.dispose();
+    };
+    const samples = await timeTf(once, sync, repeats);
+    tf.disposeVariables();
+    tf.dispose([x, top, seed, g]);
+    return samples;
+  },
   async w2(backend, repeats) {
     await tf.setBackend(backend);
     await tf.ready();

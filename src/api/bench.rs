@@ -1,9 +1,10 @@
-//! The benchmark workloads (crate::bench) for the browser bench page: `Bench.mlp` and
-//! `Bench.matmul` on "cpu" or "webgpu", and the SIMD128 peak loop. The page times them.
+//! The benchmark workloads (crate::bench) for the browser bench page: `Bench.mlp`,
+//! `Bench.cnn`, `Bench.saliency` and `Bench.matmul` on "cpu" or "webgpu", and the SIMD128
+//! peak loop. The page times them.
 
 use crate::backend::cpu::CpuBackend;
 use crate::backend::gpu::GpuBackend;
-use crate::bench::{MatmulBench, MlpBench, Workload};
+use crate::bench::{MatmulBench, NetBench, SaliencyBench, Workload};
 use js_sys::Promise;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -38,13 +39,37 @@ impl WasmBench {
         let sizes: Vec<usize> = sizes.iter().map(|&s| s as usize).collect();
         let batch = batch as usize;
         let workload: Box<dyn Workload> = match backend.as_str() {
-            "cpu" => Box::new(MlpBench::new(CpuBackend::<f32>::new(), &sizes, batch, learning_rate, seed)),
-            "webgpu" => Box::new(MlpBench::new(gpu().await?, &sizes, batch, learning_rate, seed)),
+            "cpu" => Box::new(NetBench::mlp(CpuBackend::<f32>::new(), &sizes, batch, learning_rate, seed)),
+            "webgpu" => Box::new(NetBench::mlp(gpu().await?, &sizes, batch, learning_rate, seed)),
             _ => return Err(unknown(&backend)),
         };
         // Forward, input-gradient and weight-gradient products: 3 · 2 · batch · in · out.
         let flops = sizes.windows(2).map(|p| 6.0 * (batch * p[0] * p[1]) as f64).sum();
         Ok(wrap(workload, flops))
+    }
+
+    /// Training steps of the W3 CNN (crate::bench::cnn_layers) on 28×28×1 images with
+    /// `classes` outputs, Adam at `learningRate`, on one seeded synthetic batch.
+    pub async fn cnn(backend: String, classes: u32, batch: u32, learning_rate: f32, seed: u32) -> Result<WasmBench, JsError> {
+        let (classes, batch) = (classes as usize, batch as usize);
+        let workload: Box<dyn Workload> = match backend.as_str() {
+            "cpu" => Box::new(NetBench::cnn(CpuBackend::<f32>::new(), classes, batch, learning_rate, seed)),
+            "webgpu" => Box::new(NetBench::cnn(gpu().await?, classes, batch, learning_rate, seed)),
+            _ => return Err(unknown(&backend)),
+        };
+        Ok(wrap(workload, 3.0 * crate::bench::cnn_flops(classes, batch)))
+    }
+
+    /// W4: input gradients of the top logit of `images` seeded images on the W3 CNN.
+    pub async fn saliency(backend: String, classes: u32, images: u32, seed: u32) -> Result<WasmBench, JsError> {
+        let (classes, images) = (classes as usize, images as usize);
+        let workload: Box<dyn Workload> = match backend.as_str() {
+            "cpu" => Box::new(SaliencyBench::new(CpuBackend::<f32>::new(), classes, images, seed).await),
+            "webgpu" => Box::new(SaliencyBench::new(gpu().await?, classes, images, seed).await),
+            _ => return Err(unknown(&backend)),
+        };
+        // A forward pass and the input-gradient products of the backward pass.
+        Ok(wrap(workload, 2.0 * crate::bench::cnn_flops(classes, images)))
     }
 
     /// n×n matrix products.

@@ -1,6 +1,6 @@
 //! The native runner: trains a spec (a JSON file or a share link) headless on the CPU or
 //! any wgpu adapter, prints progress and final metrics, and can write the trained model;
-//! `bench` times the benchmark workloads (matmul GFLOP/s, W2 ms/step) on both backends.
+//! `bench` times the benchmark workloads (matmul GFLOP/s, W2/W3/W4 ms/step) on both backends.
 //!
 //!     glassbox train <spec.json | link> [--backend cpu|gpu] [--epochs N] [--out model.json]
 //!     glassbox bench
@@ -8,7 +8,7 @@
 use glassbox::backend::cpu::CpuBackend;
 use glassbox::backend::gpu::GpuBackend;
 use glassbox::backend::Backend;
-use glassbox::bench::{MatmulBench, MlpBench, Workload};
+use glassbox::bench::{MatmulBench, NetBench, SaliencyBench, Workload};
 use glassbox::session::{Metrics, Session};
 use glassbox::spec::{link, ExperimentSpec};
 use std::process::ExitCode;
@@ -139,16 +139,21 @@ fn time(w: &mut dyn Workload, reps: u32, samples: usize) -> f64 {
     ms[samples / 2]
 }
 
-/// Matmul GFLOP/s at 64², 256², 1024², then W2 (784→256→256→10 relu, Adam 1e-3,
-/// batch 128) in ms per step. Each workload owns a fresh backend from `open`.
+/// Matmul GFLOP/s at 64², 256², 1024², then ms per step of W2 (784→256→256→10 relu,
+/// Adam 1e-3, batch 128), W3 (the 28×28 CNN, Adam 1e-3, batch 64) and W4 (saliency of
+/// 64 images on the W3 network). Each workload owns a fresh backend from `open`.
 fn bench_backend<B: Backend>(name: &str, open: impl Fn() -> B) {
     for (n, reps) in [(64, 200), (256, 20), (1024, 2)] {
         let mut w = MatmulBench::new(open(), n);
         let ms = time(&mut w, reps, 5);
         println!("{name:4} matmul {n:>4}²: {:8.2} GFLOP/s", w.flops() / ms / 1e6);
     }
-    let mut w2 = MlpBench::new(open(), &[784, 256, 256, 10], 128, 1e-3, 1);
+    let mut w2 = NetBench::mlp(open(), &[784, 256, 256, 10], 128, 1e-3, 1);
     println!("{name:4} W2 step (784-256-256-10, batch 128, Adam): {:.3} ms", time(&mut w2, 10, 7));
+    let mut w3 = NetBench::cnn(open(), 10, 64, 1e-3, 1);
+    println!("{name:4} W3 step (CNN 28×28×1, batch 64, Adam): {:.3} ms", time(&mut w3, 5, 7));
+    let mut w4 = pollster::block_on(SaliencyBench::new(open(), 10, 64, 1));
+    println!("{name:4} W4 saliency (64 images, W3 net): {:.3} ms", time(&mut w4, 5, 7));
 }
 
 async fn bench() -> Result<(), String> {
