@@ -204,15 +204,7 @@ mod tests {
 
     #[test]
     fn a_seed_reproduces_features_and_masks_bit_for_bit() {
-        let bits = |d: &Dataset| d.features.iter().map(|v| v.to_bits()).collect::<Vec<u32>>();
-        let a = digits(100, 28, 10.0, 7, 50);
-        let b = digits(100, 28, 10.0, 7, 50);
-        assert_eq!(bits(&a), bits(&b));
-        assert_eq!((&a.masks, &a.labels), (&b.masks, &b.labels));
-        let c = digits(100, 28, 10.0, 8, 50);
-        assert_ne!(bits(&a), bits(&c));
-        assert_ne!(a.masks, c.masks);
-        assert_ne!(a.labels, c.labels, "the split shuffle depends on the seed");
+        crate::data::checks::seed_reproduces(|seed| digits(100, 28, 10.0, seed, 50));
     }
 
     #[test]
@@ -226,9 +218,8 @@ mod tests {
         assert_eq!((d.len(), d.n_train, d.classes), (1005, 502, spec.classes()));
         assert_eq!((d.n_features, d.image), (spec.inputs(), Some([1, 28, 28])));
         assert_eq!((d.features.len(), d.masks.len()), (1005 * 784, 1005 * 784));
-        let counts: Vec<usize> = (0..10).map(|c| d.labels.iter().filter(|&&l| l == c).count()).collect();
+        let (counts, train) = crate::data::checks::class_counts(&d);
         assert_eq!(counts, [101, 101, 101, 101, 101, 100, 100, 100, 100, 100]);
-        let train: Vec<usize> = (0..10).map(|c| d.labels[..d.n_train].iter().filter(|&&l| l == c).count()).collect();
         assert!(train.iter().all(|&n| (30..=70).contains(&n)), "{train:?}");
     }
 

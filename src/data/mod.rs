@@ -51,3 +51,27 @@ pub fn build(spec: &crate::spec::DatasetSpec, n_train: usize) -> Dataset {
     };
     generate(points, noise, seed, n_train)
 }
+
+/// Checks shared by the tests of every generator.
+#[cfg(test)]
+pub(crate) mod checks {
+    use super::Dataset;
+
+    /// `make(seed)` gives the same bits for a seed, and different features, masks and
+    /// split order for another.
+    pub fn seed_reproduces(make: impl Fn(u32) -> Dataset) {
+        let bits = |d: &Dataset| d.features.iter().map(|v| v.to_bits()).collect::<Vec<u32>>();
+        let (a, b, c) = (make(7), make(7), make(8));
+        assert_eq!(bits(&a), bits(&b));
+        assert_eq!((&a.masks, &a.labels), (&b.masks, &b.labels));
+        assert_ne!(bits(&a), bits(&c));
+        assert_ne!(a.masks, c.masks);
+        assert_ne!(a.labels, c.labels, "the split shuffle depends on the seed");
+    }
+
+    /// Samples per class over the whole set and over the training split.
+    pub fn class_counts(d: &Dataset) -> (Vec<usize>, Vec<usize>) {
+        let count = |labels: &[u32]| (0..d.classes as u32).map(|c| labels.iter().filter(|&&l| l == c).count()).collect();
+        (count(&d.labels), count(&d.labels[..d.n_train]))
+    }
+}

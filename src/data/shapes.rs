@@ -110,20 +110,9 @@ mod tests {
         d.features.chunks_exact(n).zip(d.masks.chunks_exact(n)).zip(&d.labels).map(|((x, m), &l)| (x, m, l))
     }
 
-    fn bits(d: &Dataset) -> Vec<u32> {
-        d.features.iter().map(|v| v.to_bits()).collect()
-    }
-
     #[test]
     fn a_seed_reproduces_features_and_masks_bit_for_bit() {
-        let a = shapes(200, 16, 10.0, 7, 100);
-        let b = shapes(200, 16, 10.0, 7, 100);
-        assert_eq!(bits(&a), bits(&b));
-        assert_eq!((&a.masks, &a.labels), (&b.masks, &b.labels));
-        let c = shapes(200, 16, 10.0, 8, 100);
-        assert_ne!(bits(&a), bits(&c));
-        assert_ne!(a.masks, c.masks);
-        assert_ne!(a.labels, c.labels, "the split shuffle depends on the seed");
+        crate::data::checks::seed_reproduces(|seed| shapes(200, 16, 10.0, seed, 100));
     }
 
     #[test]
@@ -138,10 +127,9 @@ mod tests {
         assert_eq!((d.len(), d.n_train, d.classes), (1002, 501, spec.classes()));
         assert_eq!((d.n_features, d.image), (spec.inputs(), Some([1, 24, 24])));
         assert_eq!((d.features.len(), d.masks.len()), (1002 * 576, 1002 * 576));
-        let counts: Vec<usize> = (0..4).map(|c| d.labels.iter().filter(|&&l| l == c).count()).collect();
+        let (counts, train) = crate::data::checks::class_counts(&d);
         assert_eq!(counts, [251, 251, 250, 250]);
         // The split is shuffled: the training half holds every class in similar numbers.
-        let train: Vec<usize> = (0..4).map(|c| d.labels[..d.n_train].iter().filter(|&&l| l == c).count()).collect();
         assert!(train.iter().all(|&n| (95..=155).contains(&n)), "{train:?}");
     }
 
