@@ -8,6 +8,7 @@ import { createSpecForm } from './ui/specform.js';
 import { createBoundaryPlot } from './plots/boundary.js';
 import { createLossChart } from './plots/losschart.js';
 import { installApi } from './api.js';
+import { mountPlayground } from './playground/index.js';
 
 const $ = (id) => document.getElementById(id);
 const engine = startEngine();
@@ -15,6 +16,7 @@ const banner = createBanner($('banner'));
 const boundary = createBoundaryPlot($('boundary'));
 const chart = createLossChart($('loss-chart'));
 const form = createSpecForm($('spec-form'), (spec) => userLoad(spec));
+const playground = mountPlayground({ engine, banner, boundary, shown: (described) => showExperiment(described) });
 
 let generation = null;
 let latest = null;
@@ -26,8 +28,9 @@ const fmt = (v, digits = 3) => (v == null || Number.isNaN(v) ? '–' : v.toFixed
 function render() {
   frameRequested = false;
   if (!latest) return;
-  const { metrics, grid, gridResolution, epochsPerSec } = latest;
-  boundary.draw(grid, gridResolution);
+  const { metrics, epochsPerSec } = latest;
+  boundary.draw(latest);
+  playground.render(latest);
   chart.redraw();
   $('epoch').textContent = metrics.epoch;
   $('speed').textContent = epochsPerSec == null ? '–' : Math.round(epochsPerSec).toLocaleString('en');
@@ -44,6 +47,7 @@ engine.on('update', (update) => {
     boundary.setPoints(update.points);
   }
   chart.append(update.history);
+  playground.update(update);
   latest = update;
   if (!frameRequested) {
     frameRequested = true;
@@ -75,8 +79,10 @@ engine.on('diverged', ({ divergence: d }) => {
 
 engine.on('crash', (error) => banner.show(`${error.message}. Reload the page to restart; your experiment is in the link.`));
 
-function showExperiment({ spec, link, backend }) {
+function showExperiment(described) {
+  const { spec, link, backend } = described;
   form.show(spec);
+  playground.show(described);
   writeFragment(link);
   $('backend-badge').textContent = backend.reason;
   $('backend-badge').title = `Running on ${backend.adapter}`;
@@ -123,6 +129,7 @@ const ready = (async () => {
   showExperiment(opened);
   if (opened.error) banner.show(`This link could not be opened: ${opened.error} Showing the default experiment instead.`);
   else if (opened.warning || notices.length) banner.show([opened.warning, ...notices].filter(Boolean).join(' '), 'notice');
+  await playground.ready();
 })();
 
 onFragmentEdited((fragment) => userLoad(fragment));

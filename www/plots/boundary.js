@@ -1,62 +1,104 @@
-// The decision-boundary view: the class-1 probability over the input plane as a
-// heatmap, with the train points filled and the test points ringed on top.
-import { CLASS_COLORS, diverging } from './colormap.js';
+// The decision-boundary view: the network's output over the input plane [−6, 6]² as a
+// heatmap (class probabilities, the likeliest class when discretised, or the regression
+// value), an optional linear-regions overlay, and the data points on top: train filled,
+// test ringed (when shown), plus the points being drawn.
+import { CLASS_COLORS, signedCss } from './colormap.js';
+import { createHeatmap } from '../playground/heatmap.js';
 
-const EXTENT = 6; // the plane shown is [-EXTENT, EXTENT]², as in the engine's grid
+export const EXTENT = 6; // the plane shown is [-EXTENT, EXTENT]², as in the engine's grid
 
 export function createBoundaryPlot(canvas) {
   const ctx = canvas.getContext('2d');
-  const cells = document.createElement('canvas');
+  const heat = createHeatmap(document.createElement('canvas'));
+  const overlay = createHeatmap(document.createElement('canvas'));
+  const options = { showTest: true, discretize: false, regions: false };
   let points = null;
+  let targetScale = 1;
+  let sketch = [];
+  let erased = new Set();
+  let cursor = null;
 
-  const toPixel = (x, y) => [
-    ((x + EXTENT) / (2 * EXTENT)) * canvas.width,
-    ((EXTENT - y) / (2 * EXTENT)) * canvas.height,
-  ];
+  const toPixel = (x, y) => [((x + EXTENT) / (2 * EXTENT)) * canvas.width, ((EXTENT - y) / (2 * EXTENT)) * canvas.height];
+
+  function dot(x, y, fill, ring, radius = 3.5) {
+    const [px, py] = toPixel(x, y);
+    ctx.beginPath();
+    ctx.arc(px, py, radius, 0, 2 * Math.PI);
+    ctx.fillStyle = fill;
+    ctx.fill();
+    ctx.strokeStyle = ring;
+    ctx.lineWidth = fill === '#fff' ? 2 : 1;
+    ctx.stroke();
+  }
+
+  function colorOf(i) {
+    return points.targets ? signedCss(points.targets[i], targetScale) : CLASS_COLORS[points.labels[i]];
+  }
 
   function drawPoints() {
-    if (!points) return;
-    const { features, labels, nTrain } = points;
-    for (let i = 0; i < labels.length; i++) {
-      const [px, py] = toPixel(features[2 * i], features[2 * i + 1]);
-      ctx.beginPath();
-      ctx.arc(px, py, 3.5, 0, 2 * Math.PI);
-      if (i < nTrain) {
-        ctx.fillStyle = CLASS_COLORS[labels[i]];
-        ctx.fill();
-        ctx.strokeStyle = '#fff';
-        ctx.lineWidth = 1;
-      } else {
-        ctx.fillStyle = '#fff';
-        ctx.fill();
-        ctx.strokeStyle = CLASS_COLORS[labels[i]];
-        ctx.lineWidth = 2;
+    if (points) {
+      const n = points.features.length / 2;
+      const shown = options.showTest ? n : points.nTrain;
+      for (let i = 0; i < shown; i++) {
+        if (erased.has(i)) continue;
+        const color = colorOf(i);
+        if (i < points.nTrain) dot(points.features[2 * i], points.features[2 * i + 1], color, '#fff');
+        else dot(points.features[2 * i], points.features[2 * i + 1], '#fff', color);
       }
-      ctx.stroke();
+    }
+    for (const [x, y, label] of sketch) dot(x, y, CLASS_COLORS[label], '#1d2330', 4.5);
+    if (cursor) {
+      const [px, py] = toPixel(cursor[0], cursor[1]);
+      ctx.strokeStyle = '#1d2330';
+      ctx.lineWidth = 1.5;
+      ctx.strokeRect(px - 7, py - 7, 14, 14);
     }
   }
 
+  let last = null;
+  function draw(update = last) {
+    last = update;
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    if (update) {
+      const res = update.gridResolution;
+      if (update.task === 'regression') heat.signed(update.grid, 0, res, targetScale);
+      else heat.classes(update.grid, res, update.grid.length / (res * res), options.discretize);
+      ctx.imageSmoothingEnabled = !options.discretize;
+      ctx.drawImage(heat.canvas, 0, 0, canvas.width, canvas.height);
+      if (options.regions && update.regions) {
+        overlay.regions(update.regions.ids, update.regions.resolution);
+        ctx.imageSmoothingEnabled = false;
+        ctx.drawImage(overlay.canvas, 0, 0, canvas.width, canvas.height);
+      }
+    }
+    drawPoints();
+  }
+
   return {
+    options,
     setPoints(p) {
       points = p;
+      sketch = [];
+      erased = new Set();
+      targetScale = 1;
+      if (p?.targets) for (const t of p.targets) targetScale = Math.max(targetScale, Math.abs(t));
     },
-    // grid: Float32Array of res·res·classes probabilities, top row first.
-    draw(grid, res) {
-      if (cells.width !== res) {
-        cells.width = res;
-        cells.height = res;
-      }
-      const cctx = cells.getContext('2d');
-      const image = cctx.createImageData(res, res);
-      const classes = grid.length / (res * res);
-      for (let i = 0; i < res * res; i++) {
-        const [r, g, b] = diverging(grid[i * classes + 1]);
-        image.data.set([r, g, b, 255], i * 4);
-      }
-      cctx.putImageData(image, 0, 0);
-      ctx.imageSmoothingEnabled = true;
-      ctx.drawImage(cells, 0, 0, canvas.width, canvas.height);
-      drawPoints();
+    points: () => points,
+    // A stroke not yet sent to the engine: added [x, y, label] points, erased point indices.
+    setSketch(list, gone) {
+      sketch = list;
+      erased = gone;
+      draw();
     },
+    setCursor(xy) {
+      cursor = xy;
+      draw();
+    },
+    // Plane coordinates of a pointer position over the canvas.
+    toPlane(clientX, clientY) {
+      const box = canvas.getBoundingClientRect();
+      return [((clientX - box.left) / box.width) * 2 * EXTENT - EXTENT, EXTENT - ((clientY - box.top) / box.height) * 2 * EXTENT];
+    },
+    draw,
   };
 }

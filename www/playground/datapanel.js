@@ -1,0 +1,103 @@
+// The data panel: the dataset chooser (each button shows a thumbnail of that set's
+// points once it has been seen), noise, train/test split, number of points, number of
+// classes, preprocessing and regenerate (a new data seed). Every edit is a change to
+// the spec's `dataset` section, handed to `onEdit`.
+import { CLASS_COLORS, signedCss } from '../plots/colormap.js';
+import { EXTENT } from '../plots/boundary.js';
+
+// [kind, label, task, multiclass]
+export const KINDS = [
+  ['circle', 'Circle', 'classification', false],
+  ['xor', 'Exclusive or', 'classification', false],
+  ['gauss', 'Two Gaussians', 'classification', false],
+  ['spiral', 'Spiral', 'classification', true],
+  ['moons', 'Moons', 'classification', false],
+  ['yinYang', 'Yin-yang', 'classification', false],
+  ['checkerboard', 'Checkerboard', 'classification', true],
+  ['blobs', 'Blobs', 'classification', true],
+  ['plane', 'Plane (regression)', 'regression', false],
+  ['gaussRegression', 'Gaussian bumps (regression)', 'regression', false],
+  ['custom', 'Your points', 'classification', true],
+];
+export const isRegression = (dataset) => KINDS.find(([k]) => k === dataset.kind)?.[2] === 'regression' || Boolean(dataset.regression);
+
+const $ = (id) => document.getElementById(id);
+const THUMB = 48;
+
+export function createDataPanel(root, { onEdit }) {
+  const chooser = $('dataset-kinds');
+  let dataset = null;
+  const thumbs = new Map();
+
+  for (const [kind, label] of KINDS) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.dataset.kind = kind;
+    b.title = kind === 'custom' ? 'Your own points: draw them on the plot or upload a CSV file' : `Use the ${label} dataset`;
+    const canvas = Object.assign(document.createElement('canvas'), { width: THUMB, height: THUMB });
+    b.append(canvas, Object.assign(document.createElement('span'), { textContent: label }));
+    b.addEventListener('click', () => onEdit((d) => {
+      d.kind = kind;
+      if (!KINDS.find(([k]) => k === kind)[3]) delete d.classes;
+      if (kind !== 'custom') delete d.customPoints;
+    }));
+    thumbs.set(kind, canvas);
+    chooser.append(b);
+  }
+
+  const numeric = (id, field, scale = 1) => $(id).addEventListener('change', (e) => {
+    const v = Number(e.target.value) / scale;
+    onEdit((d) => {
+      d[field] = v;
+    });
+  });
+  numeric('data-noise', 'noise');
+  numeric('data-train-ratio', 'trainFraction', 100);
+  numeric('data-points', 'points');
+  numeric('data-classes', 'classes');
+  $('data-preprocess').addEventListener('change', (e) => onEdit((d) => {
+    d.preprocess = e.target.value;
+  }));
+  $('data-regenerate').addEventListener('click', () => onEdit((d) => {
+    d.seed = (d.seed + 1) >>> 0;
+  }));
+  for (const [id, out] of [['data-noise', 'data-noise-value'], ['data-train-ratio', 'data-train-ratio-value']]) {
+    $(id).addEventListener('input', (e) => {
+      $(out).textContent = e.target.value + (id === 'data-train-ratio' ? '%' : '');
+    });
+  }
+
+  return {
+    show(spec) {
+      dataset = spec.dataset;
+      const kind = KINDS.find(([k]) => k === dataset.kind);
+      for (const b of chooser.children) b.setAttribute('aria-pressed', String(b.dataset.kind === dataset.kind));
+      chooser.querySelector('[data-kind="custom"]').hidden = dataset.kind !== 'custom';
+      $('data-noise').value = dataset.noise;
+      $('data-noise-value').textContent = dataset.noise;
+      $('data-train-ratio').value = Math.round(dataset.trainFraction * 100);
+      $('data-train-ratio-value').textContent = `${Math.round(dataset.trainFraction * 100)}%`;
+      $('data-points').value = dataset.points;
+      $('data-points').disabled = dataset.kind === 'custom';
+      $('data-classes').value = dataset.classes ?? 2;
+      $('data-classes').disabled = !kind?.[3] || dataset.kind === 'custom';
+      $('data-preprocess').value = dataset.preprocess ?? 'none';
+    },
+    // The current set's points, painted on its chooser button.
+    thumbnail(points) {
+      const canvas = thumbs.get(dataset?.kind);
+      if (!canvas || !points) return;
+      const ctx = canvas.getContext('2d');
+      ctx.fillStyle = '#f7f7f7';
+      ctx.fillRect(0, 0, THUMB, THUMB);
+      let scale = 1;
+      if (points.targets) for (const t of points.targets) scale = Math.max(scale, Math.abs(t));
+      for (let i = 0; i < points.labels.length; i++) {
+        ctx.fillStyle = points.targets ? signedCss(points.targets[i], scale) : CLASS_COLORS[points.labels[i]];
+        const x = ((points.features[2 * i] + EXTENT) / (2 * EXTENT)) * THUMB;
+        const y = ((EXTENT - points.features[2 * i + 1]) / (2 * EXTENT)) * THUMB;
+        ctx.fillRect(x - 1, y - 1, 2, 2);
+      }
+    },
+  };
+}

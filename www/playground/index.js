@@ -1,0 +1,175 @@
+// The playground's centre and right columns, mounted on the page: the network diagram
+// (with feature toggles, neuron maps, hover zoom and weight/bias editing), the
+// decision-boundary plot with its options and drawing tool, the data panel and CSV
+// upload/download. Edits go to the engine through `update`; what comes back is shown by
+// the page's `shown` callback, so the URL and the other controls follow.
+import { createNetworkDiagram, FEATURES } from './network.js';
+import { createNeuronZoom } from './zoom.js';
+import { createParamEditor } from './paramedit.js';
+import { createDrawTool } from './draw.js';
+import { createDataPanel, isRegression } from './datapanel.js';
+import { createCsvTools } from './csv.js';
+import { CLASS_COLORS } from '../plots/colormap.js';
+
+const $ = (id) => document.getElementById(id);
+const NEURON_RESOLUTION = 24;
+const NETWORK_POLL_MS = 100; // link colours follow training at most this often
+
+export function mountPlayground({ engine, banner, boundary, shown }) {
+  let spec = null;
+  let playing = false;
+  let net = null;
+  let netRequested = false;
+  let netAt = 0;
+
+  // Applies an edited copy of the spec; on failure the experiment stays and says why.
+  async function apply(edit, what) {
+    const next = structuredClone(spec);
+    edit(next);
+    try {
+      const result = await engine.call('update', { spec: next });
+      shown(result);
+      return result;
+    } catch (e) {
+      banner.show(`${what} was not applied: ${e.message} The experiment is unchanged.`);
+      draw.clear();
+      throw e;
+    }
+  }
+  const tryApply = (edit, what) => apply(edit, what).catch(() => {});
+
+  function refreshNetwork(force = false) {
+    if (netRequested || (!force && performance.now() - netAt < NETWORK_POLL_MS)) return;
+    netRequested = true;
+    engine.call('network').then((n) => {
+      net = n;
+      diagram.setNetwork(n);
+      editor.refresh();
+    }).catch((e) => banner.show(`The network diagram could not be drawn: ${e.message}`)).finally(() => {
+      netRequested = false;
+      netAt = performance.now();
+    });
+  }
+
+  const diagram = createNetworkDiagram($('network'), {
+    onToggleFeature: (name) => tryApply((s) => {
+      const on = new Set(s.dataset.features ?? ['x1', 'x2']);
+      if (on.has(name)) on.delete(name);
+      else on.add(name);
+      s.dataset.features = FEATURES.map(([f]) => f).filter((f) => on.has(f));
+    }, 'Switching that feature'),
+    onEditWeight: (t) => editor.open({ kind: 'weight', ...t }),
+    onEditBias: (t) => editor.open({ kind: 'bias', ...t }),
+    onHover: (node) => zoom.show(node),
+  });
+  const zoom = createNeuronZoom($('neuron-zoom'), diagram);
+
+  const editor = createParamEditor($('param-editor'), {
+    currentValue: (t) => {
+      const layer = net?.layers[t.layer];
+      return t.kind === 'weight' ? layer?.weights[t.from]?.[t.to] : layer?.bias[t.unit];
+    },
+    async onApply({ kind, value, ...at }) {
+      try {
+        await engine.call(kind === 'weight' ? 'setWeight' : 'setBias', { ...at, value });
+        // Paused, nothing else would redraw: a zero-step update shows the effect.
+        if (!playing) await engine.call('step', { n: 0 });
+        refreshNetwork(true);
+      } catch (e) {
+        banner.show(`That ${kind} was not set: ${e.message}`);
+      }
+    },
+  });
+
+  const draw = createDrawTool($('draw-tools'), $('boundary'), boundary, {
+    onCommit: (points) => tryApply((s) => {
+      s.dataset.kind = 'custom';
+      s.dataset.customPoints = points;
+      s.dataset.classes = Math.max(2, ...points.map((p) => p[2] + 1));
+      delete s.dataset.regression;
+    }, 'The drawn points'),
+  });
+
+  const data = createDataPanel($('data-panel'), { onEdit: (edit) => tryApply((s) => edit(s.dataset), 'That data setting') });
+
+  createCsvTools({ upload: $('csv-upload'), download: $('csv-download') }, {
+    engine,
+    banner,
+    onPoints: ({ points, classes, regression }) => apply((s) => {
+      const rows = [];
+      for (let i = 0; i < points.length; i += 3) rows.push([points[i], points[i + 1], points[i + 2]]);
+      s.dataset.kind = 'custom';
+      s.dataset.customPoints = rows;
+      if (regression) {
+        s.dataset.regression = true;
+        delete s.dataset.classes;
+      } else {
+        s.dataset.classes = classes;
+        delete s.dataset.regression;
+      }
+    }, 'The uploaded file').then(() => banner.show(`Loaded ${points.length / 3} points from the file.`, 'notice')),
+  });
+
+  for (const [id, option] of [['show-test', 'showTest'], ['discretize', 'discretize'], ['show-regions', 'regions']]) {
+    $(id).addEventListener('change', (e) => {
+      boundary.options[option] = e.target.checked;
+      if (option === 'regions') setViews();
+      boundary.draw();
+    });
+  }
+
+  const setViews = () =>
+    engine.call('setViews', { neurons: true, neuronResolution: NEURON_RESOLUTION, regions: boundary.options.regions })
+      .catch((e) => banner.show(`The neuron maps are not available: ${e.message}`));
+
+  let points = null;
+  function legend() {
+    const el = $('boundary-legend');
+    if (!spec || !points) return;
+    if (isRegression(spec.dataset)) {
+      el.textContent = 'Colour: the predicted value (blue low, orange high); points: their targets · filled: train, ringed: test';
+      return;
+    }
+    el.replaceChildren(...Array.from({ length: points.classes }, (_, c) => {
+      const s = document.createElement('span');
+      s.className = 'legend-class';
+      s.style.setProperty('--swatch', CLASS_COLORS[c]);
+      s.textContent = `class ${c + 1}`;
+      return s;
+    }), ' · filled: train, ringed: test');
+  }
+
+  engine.on('playing', (e) => {
+    playing = e.playing;
+  });
+
+  return {
+    ready: () => setViews(),
+    // A new or changed experiment (from any control).
+    show(described) {
+      spec = described.spec;
+      data.show(spec);
+      diagram.setFeatures(spec.dataset.features ?? ['x1', 'x2']);
+      const regression = isRegression(spec.dataset);
+      draw.configure(Math.min(8, (spec.dataset.classes ?? 2) + 1), !regression);
+      // The run's points arrive before the reply that describes it.
+      if (points) data.thumbnail(points);
+      legend();
+      refreshNetwork(true);
+    },
+    // Every update event, as it arrives (points come with the first of a run).
+    update(u) {
+      if (u.points) {
+        points = u.points;
+        legend();
+      }
+      refreshNetwork();
+    },
+    // Once per animation frame with the latest update.
+    render(u) {
+      diagram.setNeurons(u.neurons ?? null);
+      zoom.paint();
+      $('region-count').textContent = u.regions ? `${u.regions.count} regions` : '';
+    },
+  };
+}
