@@ -90,6 +90,11 @@ export function createNetworkDiagram(container, handlers) {
         line.setAttribute('x2', b.x);
         line.setAttribute('y2', b.y);
         line.dataset.link = `${layer}:${i}:${j}`;
+        const title = document.createElementNS(SVG, 'title');
+        line.append(title);
+        line.addEventListener('pointerenter', () => {
+          title.textContent = `Weight ${Number(line.dataset.value).toPrecision(3)} (layer ${layer}, from ${i} to ${j}). Click to edit it.`;
+        });
         line.addEventListener('click', () => handlers.onEditWeight({ layer, from: i, to: j }));
         svg.append(line);
         return line;
@@ -113,7 +118,7 @@ export function createNetworkDiagram(container, handlers) {
     },
     // net: the worker's network() description; rebuilds the nodes when the shape changed.
     setNetwork(net) {
-      const units = net.layers.map((l) => l.units);
+      const units = net.layers.map((l) => l.units ?? 0);
       const next = `${net.inputs.join(',')}|${units.join(',')}`;
       if (next !== shape) {
         shape = next;
@@ -122,6 +127,7 @@ export function createNetworkDiagram(container, handlers) {
         showFeatures();
       }
       net.layers.forEach((layer, l) => {
+        if (!layer.weights) return; // a layer that is not dense has no links to draw
         let scale = 0;
         for (const row of layer.weights) for (const w of row) scale = Math.max(scale, Math.abs(w));
         layer.weights.forEach((row, i) => row.forEach((w, j) => {
