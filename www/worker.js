@@ -214,6 +214,17 @@ const methods = {
     const h = session.history(0);
     return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Array.from(v)]));
   },
+  // The points of another dataset (the data panel's thumbnails), from a throwaway
+  // CPU session of the current spec with that dataset.
+  preview({ dataset, loss }) {
+    const spec = JSON.parse(session.specJson());
+    const probe = new Session(normalizeSpec(JSON.stringify({ ...spec, dataset, training: { ...spec.training, loss: loss ?? spec.training.loss } })));
+    try {
+      return probe.points();
+    } finally {
+      probe.free();
+    }
+  },
 };
 
 self.onmessage = async ({ data }) => {

@@ -1,7 +1,7 @@
 // The data panel: the dataset chooser (each button shows a thumbnail of that set's
-// points once it has been seen), noise, train/test split, number of points, number of
-// classes, preprocessing and regenerate (a new data seed). Every edit is a change to
-// the spec's `dataset` section, handed to `onEdit`.
+// points), noise, train/test split, number of points, number of classes,
+// preprocessing and regenerate (a new data seed). Every edit is a change to the spec's
+// `dataset` section, handed to `onEdit`.
 import { CLASS_COLORS, signedCss } from '../plots/colormap.js';
 import { EXTENT } from '../plots/boundary.js';
 
@@ -24,10 +24,44 @@ export const isRegression = (dataset) => KINDS.find(([k]) => k === dataset.kind)
 const $ = (id) => document.getElementById(id);
 const THUMB = 48;
 
-export function createDataPanel(root, { onEdit }) {
+export function createDataPanel({ onEdit, preview }) {
   const chooser = $('dataset-kinds');
   let dataset = null;
+  let previewed = false;
   const thumbs = new Map();
+
+  // The points of one set, painted on its chooser button.
+  function paint(kind, points) {
+    const canvas = thumbs.get(kind);
+    if (!canvas || !points) return;
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = '#f7f7f7';
+    ctx.fillRect(0, 0, THUMB, THUMB);
+    let scale = 1;
+    if (points.targets) for (const t of points.targets) scale = Math.max(scale, Math.abs(t));
+    for (let i = 0; i < points.labels.length; i++) {
+      ctx.fillStyle = points.targets ? signedCss(points.targets[i], scale) : CLASS_COLORS[points.labels[i]];
+      const x = ((points.features[2 * i] + EXTENT) / (2 * EXTENT)) * THUMB;
+      const y = ((EXTENT - points.features[2 * i + 1]) / (2 * EXTENT)) * THUMB;
+      ctx.fillRect(x - 1, y - 1, 2, 2);
+    }
+  }
+
+  // Every other set once, with this experiment's settings and a few hundred points.
+  async function previewAll() {
+    for (const [kind, , task, multiclass] of KINDS) {
+      if (kind === 'custom' || kind === dataset.kind) continue;
+      const d = { ...dataset, kind, points: 300 };
+      delete d.customPoints;
+      delete d.regression;
+      if (!multiclass) delete d.classes;
+      try {
+        paint(kind, await preview(d, task === 'regression' ? 'mse' : null));
+      } catch {
+        // A set this engine cannot build keeps a plain button.
+      }
+    }
+  }
 
   for (const [kind, label] of KINDS) {
     const b = document.createElement('button');
@@ -82,22 +116,14 @@ export function createDataPanel(root, { onEdit }) {
       $('data-classes').value = dataset.classes ?? 2;
       $('data-classes').disabled = !kind?.[3] || dataset.kind === 'custom';
       $('data-preprocess').value = dataset.preprocess ?? 'none';
+      if (!previewed) {
+        previewed = true;
+        previewAll();
+      }
     },
     // The current set's points, painted on its chooser button.
     thumbnail(points) {
-      const canvas = thumbs.get(dataset?.kind);
-      if (!canvas || !points) return;
-      const ctx = canvas.getContext('2d');
-      ctx.fillStyle = '#f7f7f7';
-      ctx.fillRect(0, 0, THUMB, THUMB);
-      let scale = 1;
-      if (points.targets) for (const t of points.targets) scale = Math.max(scale, Math.abs(t));
-      for (let i = 0; i < points.labels.length; i++) {
-        ctx.fillStyle = points.targets ? signedCss(points.targets[i], scale) : CLASS_COLORS[points.labels[i]];
-        const x = ((points.features[2 * i] + EXTENT) / (2 * EXTENT)) * THUMB;
-        const y = ((EXTENT - points.features[2 * i + 1]) / (2 * EXTENT)) * THUMB;
-        ctx.fillRect(x - 1, y - 1, 2, 2);
-      }
+      if (dataset) paint(dataset.kind, points);
     },
   };
 }

@@ -90,7 +90,10 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
     }, 'The drawn points'),
   });
 
-  const data = createDataPanel($('data-panel'), { onEdit: (edit) => tryApply((s) => edit(s.dataset), 'That data setting') });
+  const data = createDataPanel({
+    onEdit: (edit) => tryApply((s) => edit(s.dataset), 'That data setting'),
+    preview: (dataset, loss) => engine.call('preview', { dataset, loss }),
+  });
 
   createCsvTools({ upload: $('csv-upload'), download: $('csv-download') }, {
     engine,
