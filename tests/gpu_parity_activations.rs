@@ -1,4 +1,4 @@
-//! GPU parity for the activation, PReLU, pair-gate and loss ops: every kind on the
+//! GPU parity for the activation, PReLU, pair-gate and loss ops (regression's too): every kind on the
 //! WebGPU backend against the CPU reference on odd shapes (1x1, batch 1, 7x13, 33x65,
 //! and a large batch natively), plus short training runs with a gate, PReLU and the
 //! non-default losses. Runs natively (lavapipe) and in headless Chromium.
@@ -89,6 +89,11 @@ async fn loss_outputs<B: Backend<E = f32>>(be: &B, [rows, cols]: [usize; 2], sal
         out.push((name(format!("{op:?} correct")), read(be, &o.correct).await));
         out.push((name(format!("{op:?} grad")), read(be, &o.grad).await));
     }
+    let targets = be.upload([rows, 1], &random(rows, salt + 2, 2.0));
+    let o = be.loss(LossOp::MseTarget, &z, &targets, None);
+    out.push(("MseTarget loss", read(be, &o.loss).await));
+    out.push(("MseTarget correct", read(be, &o.correct).await));
+    out.push(("MseTarget grad", read(be, &o.grad).await));
     out
 }
 

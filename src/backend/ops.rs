@@ -98,8 +98,8 @@ impl GateOp {
     }
 }
 
-/// A classification loss on logits [n, K] against class indices [n, 1]. Every loss is a
-/// mean over rows; `Mse` and `BinaryCe` also average over the K outputs (PyTorch's
+/// A loss on logits [n, K] against class indices [n, 1] (real targets for `MseTarget`).
+/// Every loss is a mean over rows; `Mse` and `BinaryCe` also average over the K outputs (PyTorch's
 /// `reduction = "mean"`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LossOp {
@@ -121,6 +121,9 @@ pub enum LossOp {
     BinaryCe,
     /// (1 − β)·CE(y, p_s) + β·T²·KL(softmax(z_t/T) ‖ softmax(z_s/T)); needs teacher logits.
     Distillation { beta: f32, temperature: f32 },
+    /// Regression: mean squared error of every output against the row's real target,
+    /// read from the [n, 1] labels tensor, averaged over outputs. `correct` is 0.
+    MseTarget,
 }
 
 impl LossOp {

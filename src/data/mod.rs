@@ -1,13 +1,18 @@
-//! Deterministic datasets. Data knows no model: it produces features, labels and a
-//! train/test split from a dataset spec and its seed.
+//! Deterministic datasets. Data knows no model: it produces features, labels (or
+//! regression targets) and a train/test split from a dataset spec and its seed.
 
 pub mod digits;
+pub mod plane;
+pub mod plane_sets;
+pub mod points_csv;
 pub mod shapes;
 pub mod two_d;
 pub mod upload;
 
+pub use plane::Preprocessing;
+
 /// A labelled set of points or images, split into train (the first `n_train` rows) and test.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Dataset {
     /// Row-major features, `len = n · features`; an image row is in NCHW order
     /// (index c·H·W + h·W + w) with values in [0, 1].
@@ -21,6 +26,14 @@ pub struct Dataset {
     /// Ground truth of where the class-defining object is: one byte per pixel per sample
     /// (index n·H·W + h·W + w), 1 on the object and 0 elsewhere. Empty for point sets.
     pub masks: Vec<u8>,
+    /// Point sets: each sample's raw coordinates (x₁, x₂), from which `features` are
+    /// computed (see `plane`). Empty for image sets.
+    pub points: Vec<[f32; 2]>,
+    /// Regression sets: each sample's real target (then `classes` is 1, the number of
+    /// outputs, and every label is 0). Empty for classification.
+    pub targets: Vec<f32>,
+    /// The rescaling fitted on the training split (empty: none).
+    pub preprocessing: Preprocessing,
 }
 
 impl Dataset {
@@ -35,21 +48,34 @@ impl Dataset {
     pub fn n_test(&self) -> usize {
         self.len() - self.n_train
     }
+
+    pub fn is_regression(&self) -> bool {
+        !self.targets.is_empty()
+    }
 }
 
 /// Builds the dataset a (validated) spec describes.
 pub fn build(spec: &crate::spec::DatasetSpec, n_train: usize) -> Dataset {
     use crate::spec::DatasetKind as Kind;
     let (points, noise, seed) = (spec.points as usize, spec.noise, spec.seed);
-    let generate = match spec.kind {
-        Kind::Spiral => two_d::spiral,
-        Kind::Circle => two_d::circle,
-        Kind::Xor => two_d::xor,
-        Kind::Gauss => two_d::gauss,
+    let classes = spec.classes as usize;
+    let mut data = match spec.kind {
+        Kind::Spiral => two_d::spiral(points, classes, noise, seed, n_train),
+        Kind::Circle => two_d::circle(points, noise, seed, n_train),
+        Kind::Xor => two_d::xor(points, noise, seed, n_train),
+        Kind::Gauss => two_d::gauss(points, noise, seed, n_train),
+        Kind::Moons => plane_sets::moons(points, noise, seed, n_train),
+        Kind::YinYang => plane_sets::yin_yang(points, noise, seed, n_train),
+        Kind::Checkerboard => plane_sets::checkerboard(points, classes, noise, seed, n_train),
+        Kind::Blobs => plane_sets::blobs(points, classes, noise, seed, n_train),
+        Kind::Plane => plane_sets::plane(points, noise, seed, n_train),
+        Kind::GaussRegression => plane_sets::gauss_regression(points, noise, seed, n_train),
+        Kind::Custom => plane_sets::custom(&spec.custom_points, spec.regression, classes, noise, seed, n_train),
         Kind::Shapes => return shapes::shapes(points, spec.side() as usize, noise, seed, n_train),
         Kind::Digits => return digits::digits(points, spec.side() as usize, noise, seed, n_train),
     };
-    generate(points, noise, seed, n_train)
+    plane::prepare(&mut data, spec);
+    data
 }
 
 /// Checks shared by the tests of every generator.
@@ -63,10 +89,12 @@ pub(crate) mod checks {
         let bits = |d: &Dataset| d.features.iter().map(|v| v.to_bits()).collect::<Vec<u32>>();
         let (a, b, c) = (make(7), make(7), make(8));
         assert_eq!(bits(&a), bits(&b));
-        assert_eq!((&a.masks, &a.labels), (&b.masks, &b.labels));
+        assert_eq!((&a.masks, &a.labels, &a.targets), (&b.masks, &b.labels, &b.targets));
         assert_ne!(bits(&a), bits(&c));
-        assert_ne!(a.masks, c.masks);
-        assert_ne!(a.labels, c.labels, "the split shuffle depends on the seed");
+        if !a.masks.is_empty() {
+            assert_ne!(a.masks, c.masks);
+        }
+        assert!(a.labels != c.labels || a.targets != c.targets, "the split shuffle depends on the seed");
     }
 
     /// Samples per class over the whole set and over the training split.

@@ -76,6 +76,7 @@ pub fn shapes(points: usize, side: usize, noise: f32, seed: u32, n_train: usize)
         n_train: n_train.min(points),
         image: Some([1, side, side]),
         masks,
+        ..Dataset::default()
     }
 }
 

@@ -1,19 +1,21 @@
-//! Two-dimensional classification sets (spiral, circle, xor, gauss), generated as
-//! TensorFlow Playground does, but from the counter-based RNG so that every platform
-//! produces the same points. Class 1 is TF Playground's positive label.
+//! TensorFlow Playground's classification sets (spiral, circle, xor, gauss), generated
+//! as it does, but from the counter-based RNG so that every platform produces the same
+//! points (the spiral also with more than two arms). Class 1 is TF Playground's positive
+//! label. Also the shuffle and split every point set shares.
 
 use super::Dataset;
 use crate::rng::{Rng, Stream};
 use std::f32::consts::PI;
 
-/// Two interleaved spirals: for each class, point i of n has radius 5·i/n and angle
-/// 1.75·2π·i/n (+π for the second class), plus uniform noise in [−noise, noise].
-/// The points are shuffled and the first `n_train` become the training split.
-pub fn spiral(points: usize, noise: f32, seed: u32, n_train: usize) -> Dataset {
-    let per_class = points / 2;
+/// `classes` interleaved spirals: for each class c, point i of n has radius 5·i/n and
+/// angle 1.75·2π·i/n + 2π·c/classes (0 and π for two classes), plus uniform noise in
+/// [−noise, noise]. The points are shuffled and the first `n_train` become the training split.
+pub fn spiral(points: usize, classes: usize, noise: f32, seed: u32, n_train: usize) -> Dataset {
+    let per_class = points / classes;
     let noise_rng = Rng::new(seed, Stream::DataNoise);
-    let mut rows: Vec<([f32; 2], u32)> = Vec::with_capacity(per_class * 2);
-    for (class, delta) in [(0u32, 0.0f32), (1, PI)] {
+    let mut rows: Vec<([f32; 2], u32)> = Vec::with_capacity(per_class * classes);
+    for class in 0..classes as u32 {
+        let delta = 2.0 * PI * class as f32 / classes as f32;
         for i in 0..per_class {
             let frac = i as f32 / per_class as f32;
             let r = 5.0 * frac;
@@ -24,21 +26,36 @@ pub fn spiral(points: usize, noise: f32, seed: u32, n_train: usize) -> Dataset {
             rows.push(([x, y], class));
         }
     }
-    shuffled_split(rows, seed, n_train)
+    shuffled_split(rows, classes, seed, n_train)
 }
 
-/// Shuffles labelled points with the seed's split stream; the first `n_train` train.
-fn shuffled_split(mut rows: Vec<([f32; 2], u32)>, seed: u32, n_train: usize) -> Dataset {
+/// Shuffles points with the seed's split stream (the permutation depends only on the
+/// seed and the count); the first `n_train` train. Features are the raw coordinates.
+fn shuffled<T>(mut rows: Vec<([f32; 2], T)>, seed: u32, n_train: usize) -> (Dataset, Vec<T>) {
     Rng::new(seed, Stream::DataSplit).shuffle(&mut rows);
-    Dataset {
-        features: rows.iter().flat_map(|(p, _)| *p).collect(),
-        labels: rows.iter().map(|&(_, l)| l).collect(),
+    let (points, values): (Vec<[f32; 2]>, Vec<T>) = rows.into_iter().unzip();
+    let data = Dataset {
+        features: points.iter().flatten().copied().collect(),
+        labels: vec![0; points.len()],
         n_features: 2,
         classes: 2,
-        n_train: n_train.min(rows.len()),
-        image: None,
-        masks: Vec::new(),
-    }
+        n_train: n_train.min(points.len()),
+        points,
+        ..Dataset::default()
+    };
+    (data, values)
+}
+
+/// A classification set of `classes` classes from labelled points.
+pub(crate) fn shuffled_split(rows: Vec<([f32; 2], u32)>, classes: usize, seed: u32, n_train: usize) -> Dataset {
+    let (data, labels) = shuffled(rows, seed, n_train);
+    Dataset { labels, classes, ..data }
+}
+
+/// A regression set (one output; labels all 0) from points with real targets.
+pub(crate) fn shuffled_targets(rows: Vec<([f32; 2], f32)>, seed: u32, n_train: usize) -> Dataset {
+    let (data, targets) = shuffled(rows, seed, n_train);
+    Dataset { targets, classes: 1, ..data }
 }
 
 /// A disc of class 1 (radius < 2.5) inside a ring of class 0 (radius 3.5 to 5). Noise
@@ -60,7 +77,7 @@ pub fn circle(points: usize, noise: f32, seed: u32, n_train: usize) -> Dataset {
             ([x, y], inside as u32)
         })
         .collect();
-    shuffled_split(rows, seed, n_train)
+    shuffled_split(rows, 2, seed, n_train)
 }
 
 /// Points uniform in the four quadrants (kept 0.3 away from the axes); class 1 where
@@ -78,15 +95,21 @@ pub fn xor(points: usize, noise: f32, seed: u32, n_train: usize) -> Dataset {
             ([x, y], ((x + nx) * (y + ny) >= 0.0) as u32)
         })
         .collect();
-    shuffled_split(rows, seed, n_train)
+    shuffled_split(rows, 2, seed, n_train)
+}
+
+/// The standard deviation of TF Playground's Gaussian blobs: the variance grows linearly
+/// with noise from 0.5 (noise 0) to 4 (noise 0.5 and above).
+pub(crate) fn gauss_std(noise: f32) -> f64 {
+    let variance = 0.5 + (noise.min(0.5) / 0.5) * 3.5;
+    (variance as f64).sqrt()
 }
 
 /// Two Gaussian blobs at (2, 2) (class 1) and (−2, −2) (class 0); the variance grows
 /// linearly with noise from 0.5 (noise 0) to 4 (noise 0.5), as in TF Playground.
 pub fn gauss(points: usize, noise: f32, seed: u32, n_train: usize) -> Dataset {
     let rng = Rng::new(seed, Stream::DataNoise);
-    let variance = 0.5 + (noise.min(0.5) / 0.5) * 3.5;
-    let std = (variance as f64).sqrt();
+    let std = gauss_std(noise);
     let half = points / 2;
     let rows = (0..2 * half)
         .map(|i| {
@@ -97,7 +120,7 @@ pub fn gauss(points: usize, noise: f32, seed: u32, n_train: usize) -> Dataset {
             ([x, y], class)
         })
         .collect();
-    shuffled_split(rows, seed, n_train)
+    shuffled_split(rows, 2, seed, n_train)
 }
 
 #[cfg(test)]
@@ -108,7 +131,7 @@ mod tests {
 
     #[test]
     fn spiral_has_balanced_classes_on_the_defined_curve() {
-        let d = spiral(500, 0.0, 1, 250);
+        let d = spiral(500, 2, 0.0, 1, 250);
         assert_eq!(d.len(), 500);
         assert_eq!(d.n_train, 250);
         assert_eq!(d.labels.iter().filter(|&&l| l == 1).count(), 250);
@@ -168,11 +191,25 @@ mod tests {
     }
 
     #[test]
+    fn spirals_with_more_arms_are_balanced_and_rotated() {
+        let d = spiral(600, 5, 0.0, 1, 300);
+        let (all, _) = crate::data::checks::class_counts(&d);
+        assert_eq!((d.classes, all), (5, vec![120; 5]));
+        // The outermost point of arm c sits at angle 1.75·2π + 2π·c/5.
+        for (p, &l) in d.points.iter().zip(&d.labels) {
+            let r = (p[0] * p[0] + p[1] * p[1]).sqrt();
+            let t = 1.75 * 2.0 * PI * r / 5.0 + 2.0 * PI * l as f32 / 5.0;
+            assert!((p[0] - r * t.sin()).abs() < 1e-3 && (p[1] - r * t.cos()).abs() < 1e-3);
+        }
+        crate::data::checks::seed_reproduces(|seed| spiral(90, 3, 0.2, seed, 45));
+    }
+
+    #[test]
     fn seed_changes_order_and_noise_but_is_reproducible() {
-        assert_eq!(spiral(100, 0.3, 4, 50), spiral(100, 0.3, 4, 50));
-        assert_ne!(spiral(100, 0.3, 4, 50).features, spiral(100, 0.3, 5, 50).features);
-        let clean = spiral(100, 0.0, 4, 50);
-        let noisy = spiral(100, 0.3, 4, 50);
+        assert_eq!(spiral(100, 2, 0.3, 4, 50), spiral(100, 2, 0.3, 4, 50));
+        assert_ne!(spiral(100, 2, 0.3, 4, 50).features, spiral(100, 2, 0.3, 5, 50).features);
+        let clean = spiral(100, 2, 0.0, 4, 50);
+        let noisy = spiral(100, 2, 0.3, 4, 50);
         let max_shift =
             clean.features.iter().zip(&noisy.features).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
         assert!(max_shift > 0.05 && max_shift <= 0.3 + 1e-5, "{max_shift}");

@@ -262,30 +262,29 @@ impl Session {
     }
 
     /// Class probabilities on a res×res grid over the view, row-major, top row first
-    /// (largest x₂), each cell `classes` values; empty for data that is not 2-D.
+    /// (largest x₂), each cell `classes` values (one value, the prediction, for
+    /// regression); the plane points pass through the set's features and preprocessing.
+    /// Empty for data that is not 2-D.
     pub async fn decision_grid(&self, res: u32) -> Vec<f32> {
         match self.plane_inputs(res) {
-            Some((points, _)) => with_trainer!(&self.engine, t => t.predict(&points, 2).await),
+            Some((inputs, _)) => with_trainer!(&self.engine, t => t.predict(&inputs, self.data.n_features).await),
             None => Vec::new(),
         }
     }
 
-    /// The network inputs at the centres of a res×res grid over the view (row-major, top
-    /// row first) and the clamped resolution; None for data that is not 2-D.
+    /// The network inputs (the set's features of the raw point, preprocessed) at the
+    /// centres of a res×res grid over the view (row-major, top row first) and the
+    /// clamped resolution; None for data that is not 2-D.
     fn plane_inputs(&self, res: u32) -> Option<(Vec<f32>, usize)> {
-        if self.data.n_features != 2 {
+        if self.data.points.is_empty() {
             return None;
         }
         let res = res.clamp(1, MAX_GRID_RESOLUTION) as usize;
         let cell = 2.0 * GRID_EXTENT / res as f32;
-        let mut points = Vec::with_capacity(res * res * 2);
-        for i in 0..res {
-            for j in 0..res {
-                points.push(-GRID_EXTENT + (j as f32 + 0.5) * cell);
-                points.push(GRID_EXTENT - (i as f32 + 0.5) * cell);
-            }
-        }
-        Some((points, res))
+        let points: Vec<[f32; 2]> = (0..res * res)
+            .map(|k| [-GRID_EXTENT + ((k % res) as f32 + 0.5) * cell, GRID_EXTENT - ((k / res) as f32 + 0.5) * cell])
+            .collect();
+        Some((data::plane::inputs(&self.spec.dataset, &self.data.preprocessing, &points), res))
     }
 
     pub async fn parameters(&self) -> Vec<f32> {

@@ -98,12 +98,23 @@ fn region_ids(patterns: &[u64], words: usize, rows: usize) -> Regions {
     Regions { ids, count: seen.len() as u32 }
 }
 
-async fn plane_pass<B: Backend>(be: &B, net: &Net<B>, points: &[f32], rows: usize, neurons: bool, regions: bool) -> (Vec<f32>, Option<NeuronMaps>, Option<Regions>) {
+/// One forward pass over the plane's inputs: the output grid (class probabilities, or the
+/// prediction itself for regression), the neuron maps and the regions when asked.
+async fn plane_pass<B: Backend>(
+    be: &B,
+    net: &Net<B>,
+    points: &[f32],
+    rows: usize,
+    regression: bool,
+    neurons: bool,
+    regions: bool,
+) -> (Vec<f32>, Option<NeuronMaps>, Option<Regions>) {
     let features = points.len() / rows;
     let x: Vec<B::E> = points.iter().map(|&v| B::E::from_f32(v)).collect();
     let x = be.upload([rows, features], &x);
     let trace = net.forward(be, &x, Mode::Eval);
-    let grid = read(be, &be.softmax(trace.logits(&x))).await;
+    let logits = trace.logits(&x);
+    let grid = if regression { read(be, logits).await } else { read(be, &be.softmax(logits)).await };
     let mut nodes = Vec::new();
     net.visit_nodes(&mut |n| nodes.push(n));
     let neurons = if neurons {
@@ -192,7 +203,11 @@ impl Session {
     pub async fn network(&self) -> NetworkView {
         let layers = with_trainer!(&self.engine, t => describe(&t.be, &t.model).await);
         NetworkView {
-            inputs: (1..=self.data.n_features).map(|i| format!("x{i}")).collect(),
+            inputs: if self.data.points.is_empty() {
+                (1..=self.data.n_features).map(|i| format!("x{i}")).collect()
+            } else {
+                self.spec.dataset.features.iter().map(|f| f.name().to_string()).collect()
+            },
             layers,
             outputs: self.data.classes,
         }
@@ -203,8 +218,9 @@ impl Session {
     pub async fn plane_views(&self, res: u32, neurons: bool, regions: bool) -> Option<PlaneViews> {
         let (points, resolution) = self.plane_inputs(res)?;
         let rows = resolution * resolution;
+        let regression = self.data.is_regression();
         let (grid, neurons, regions) =
-            with_trainer!(&self.engine, t => plane_pass(&t.be, &t.model, &points, rows, neurons, regions).await);
+            with_trainer!(&self.engine, t => plane_pass(&t.be, &t.model, &points, rows, regression, neurons, regions).await);
         Some(PlaneViews { resolution, grid, neurons, regions })
     }
 

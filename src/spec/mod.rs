@@ -3,10 +3,12 @@
 //! This module is plain data plus validation. It imports no engine code: the engine
 //! derives everything from a spec that has passed `validate`, and trusts it.
 
+pub mod dataset;
 pub mod events;
 pub mod layers;
 pub mod link;
 
+pub use dataset::{Feature, Preprocess};
 pub use events::{BiasEdit, EmbeddedWeights, Event, WeightEdit};
 pub use layers::{LayerSpec, PaddingSpec, PoolKind};
 use serde::{Deserialize, Serialize};
@@ -30,6 +32,10 @@ pub mod limits {
     pub const MAX_LEARNING_RATE: f32 = 10.0;
     /// Largest L1/L2 coefficient and decoupled weight decay.
     pub const MAX_PENALTY: f32 = 10.0;
+    /// Most classes of a multiclass point set.
+    pub const MAX_CLASSES: u32 = 8;
+    /// Largest |coordinate| or |target| of a custom point.
+    pub const MAX_CUSTOM_VALUE: f32 = 1.0e6;
     /// Largest C_W / C_b of the criticality init.
     pub const MAX_CRITICALITY: f32 = 10.0;
     pub const MAX_BASE_WIDTH: u32 = 4096;
@@ -76,6 +82,8 @@ field_default! {
     beta1: f32 = 0.9;
     beta2: f32 = 0.999;
     epsilon: f32 = 1e-8;
+    classes: u32 = 2;
+    features: Vec<super::Feature> = vec![super::Feature::X1, super::Feature::X2];
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -122,6 +130,20 @@ pub enum DatasetKind {
     /// MNIST-like handwritten digits 0–9 drawn from stroke templates, with per-pixel
     /// masks of the strokes; see `data::digits`.
     Digits,
+    /// Two interleaving half circles.
+    Moons,
+    /// The yin-yang symbol: two interlocking comma shapes with a dot of the other class in each.
+    YinYang,
+    /// A board of square cells coloured with `classes` colours.
+    Checkerboard,
+    /// `classes` Gaussian blobs on a circle.
+    Blobs,
+    /// Regression: the target is a linear function of the point, (x₁ + x₂)/10.
+    Plane,
+    /// Regression: the target is the strongest of six signed bumps (TF Playground's "gauss").
+    GaussRegression,
+    /// The points listed in `customPoints` (drawn or uploaded).
+    Custom,
 }
 
 impl DatasetKind {
@@ -135,8 +157,18 @@ impl DatasetKind {
         match self {
             DatasetKind::Shapes => Some(16),
             DatasetKind::Digits => Some(28),
-            DatasetKind::Spiral | DatasetKind::Circle | DatasetKind::Xor | DatasetKind::Gauss => None,
+            _ => None,
         }
+    }
+
+    /// Kinds whose target is a real number rather than a class (custom sets say so with `regression`).
+    pub fn is_regression(self) -> bool {
+        matches!(self, DatasetKind::Plane | DatasetKind::GaussRegression)
+    }
+
+    /// Kinds that take any number of classes from 2 to `MAX_CLASSES`.
+    pub fn is_multiclass(self) -> bool {
+        matches!(self, DatasetKind::Spiral | DatasetKind::Blobs | DatasetKind::Checkerboard | DatasetKind::Custom)
     }
 }
 
@@ -157,6 +189,22 @@ pub struct DatasetSpec {
     /// digits). Read the effective side with `side()`, never this field.
     #[serde(default, skip_serializing_if = "is_default")]
     pub image_size: u32,
+    /// Number of classes of a multiclass point set (spiral arms, blobs, checkerboard
+    /// colours, custom labels); 2 otherwise.
+    #[serde(default = "classes::value", skip_serializing_if = "classes::is")]
+    pub classes: u32,
+    /// The network's inputs, computed from each point (x₁, x₂) in canonical order.
+    #[serde(default = "features::value", skip_serializing_if = "features::is")]
+    pub features: Vec<Feature>,
+    /// How the features are rescaled, with statistics of the training split.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub preprocess: Preprocess,
+    /// Kind custom: the points `[x₁, x₂, label or target]`; `points` must equal their number.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_points: Vec<[f32; 3]>,
+    /// Kind custom: the third value of each point is a real target, not a class.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub regression: bool,
 }
 
 /// The nonlinearity after every hidden dense layer: an elementwise function, PReLU
@@ -429,6 +477,11 @@ impl Default for ExperimentSpec {
                 noise: 0.0,
                 seed: 1,
                 image_size: 0,
+                classes: 2,
+                features: features::value(),
+                preprocess: Preprocess::None,
+                custom_points: Vec::new(),
+                regression: false,
             },
             model: ModelSpec {
                 hidden: vec![8, 8],
@@ -488,20 +541,21 @@ fn check(ok: bool, msg: impl FnOnce() -> String) -> Result<(), SpecError> {
 }
 
 impl ExperimentSpec {
-    /// Number of classes the dataset produces.
+    /// Number of classes the dataset produces: the network's outputs (1 for regression).
     pub fn classes(&self) -> usize {
         match self.dataset.kind {
-            DatasetKind::Spiral | DatasetKind::Circle | DatasetKind::Xor | DatasetKind::Gauss => 2,
             DatasetKind::Shapes => 4,
             DatasetKind::Digits => 10,
+            _ if self.dataset.is_regression() => 1,
+            _ => self.dataset.classes as usize,
         }
     }
 
     /// Number of input features the dataset produces.
     pub fn inputs(&self) -> usize {
         match self.dataset.kind {
-            DatasetKind::Spiral | DatasetKind::Circle | DatasetKind::Xor | DatasetKind::Gauss => 2,
             DatasetKind::Shapes | DatasetKind::Digits => (self.dataset.side() * self.dataset.side()) as usize,
+            _ => self.dataset.features.len(),
         }
     }
 
@@ -557,6 +611,9 @@ impl ExperimentSpec {
         })?;
         layers::validate(&m.layers, "model.layers", 0).map_err(SpecError)?;
         self.training.validate(self.train_points() as u32)?;
+        check(!self.dataset.is_regression() || self.training.loss == Loss::Mse, || {
+            format!("training.loss must be mse for a regression dataset ({:?}), got {:?}", self.dataset.kind, self.training.loss)
+        })?;
         self.validate_events()
     }
 }
@@ -601,7 +658,8 @@ impl DatasetSpec {
             if d.kind.is_image() { (MAX_IMAGE_NOISE, " (percent of full intensity)") } else { (MAX_NOISE, "") };
         check(d.noise.is_finite() && (0.0..=max_noise).contains(&d.noise), || {
             format!("dataset.noise must be between 0 and {max_noise}{unit}, got {}", d.noise)
-        })
+        })?;
+        self.validate_points_fields()
     }
 }
 

@@ -23,10 +23,12 @@ fn input_features(data: &Dataset) -> Features {
 }
 
 /// The backend loss op for validated training settings; distillation falls back to
-/// plain cross-entropy until a teacher is set.
-fn loss_op(training: &TrainingSpec, has_teacher: bool) -> LossOp {
+/// plain cross-entropy until a teacher is set. Regression (validated to use MSE) compares
+/// the outputs with real targets.
+fn loss_op(training: &TrainingSpec, has_teacher: bool, regression: bool) -> LossOp {
     let p = &training.loss_params;
     match training.loss {
+        _ if regression => LossOp::MseTarget,
         Loss::SoftmaxCrossEntropy => LossOp::CrossEntropy { smoothing: p.label_smoothing, tamper: p.tamper },
         Loss::Focal => LossOp::Focal { gamma: p.focal_gamma },
         Loss::Poly1 => LossOp::Poly1 { epsilon: p.poly_epsilon },
@@ -38,7 +40,7 @@ fn loss_op(training: &TrainingSpec, has_teacher: bool) -> LossOp {
     }
 }
 
-/// Loss and accuracy on both splits after `epoch` full passes.
+/// Loss and accuracy on both splits after `epoch` full passes (accuracy is NaN for regression).
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EpochRecord {
@@ -58,6 +60,7 @@ struct PendingEval<T> {
 
 struct Split<T> {
     x: T,
+    /// Class indices, or the targets of a regression set.
     labels: T,
     len: usize,
 }
@@ -67,6 +70,8 @@ pub struct Trainer<B: Backend> {
     pub model: Net<B>,
     /// Distillation's teacher, run in evaluation mode on every batch.
     teacher: Option<Net<B>>,
+    /// The data has real targets: one output, MSE, no accuracy.
+    regression: bool,
     train: Split<B::Tensor>,
     test: Split<B::Tensor>,
     training: TrainingSpec,
@@ -83,7 +88,11 @@ pub struct Trainer<B: Backend> {
 fn upload_split<B: Backend>(be: &B, data: &Dataset, rows: std::ops::Range<usize>) -> Split<B::Tensor> {
     let f = data.n_features;
     let x: Vec<B::E> = data.features[rows.start * f..rows.end * f].iter().map(|&v| B::E::from_f32(v)).collect();
-    let y: Vec<B::E> = data.labels[rows.clone()].iter().map(|&l| B::E::from_f32(l as f32)).collect();
+    let y: Vec<B::E> = if data.is_regression() {
+        data.targets[rows.clone()].iter().map(|&t| B::E::from_f32(t)).collect()
+    } else {
+        data.labels[rows.clone()].iter().map(|&l| B::E::from_f32(l as f32)).collect()
+    };
     Split { x: be.upload([rows.len(), f], &x), labels: be.upload([rows.len(), 1], &y), len: rows.len() }
 }
 
@@ -98,6 +107,7 @@ impl<B: Backend> Trainer<B> {
         let mut trainer = Trainer {
             model,
             teacher: None,
+            regression: data.is_regression(),
             train,
             test,
             training: spec.training.clone(),
@@ -195,7 +205,7 @@ impl<B: Backend> Trainer<B> {
 
     /// The loss op of the current settings (distillation only with a teacher).
     fn loss_op(&self) -> LossOp {
-        loss_op(&self.training, self.teacher.is_some())
+        loss_op(&self.training, self.teacher.is_some(), self.regression)
     }
 
     fn queue_evaluation(&mut self, epoch: u32) {
@@ -217,12 +227,13 @@ impl<B: Backend> Trainer<B> {
             let train_correct = scalar(self.be.read(&p.train[1]).await);
             let test_loss = scalar(self.be.read(&p.test[0]).await);
             let test_correct = scalar(self.be.read(&p.test[1]).await);
+            let accuracy = |correct: f32, len: usize| if self.regression { f32::NAN } else { correct / len.max(1) as f32 };
             self.history.push(EpochRecord {
                 epoch: p.epoch,
                 train_loss,
                 test_loss,
-                train_acc: train_correct / self.train.len as f32,
-                test_acc: test_correct / self.test.len.max(1) as f32,
+                train_acc: accuracy(train_correct, self.train.len),
+                test_acc: accuracy(test_correct, self.test.len),
             });
         }
     }
@@ -232,12 +243,14 @@ impl<B: Backend> Trainer<B> {
         &self.history
     }
 
-    /// Class probabilities for arbitrary points, row-major [n, classes].
-    pub async fn predict(&self, points: &[f32], n_features: usize) -> Vec<f32> {
-        let x: Vec<B::E> = points.iter().map(|&v| B::E::from_f32(v)).collect();
-        let x = self.be.upload([points.len() / n_features, n_features], &x);
-        let probs = self.be.softmax(&self.model.predict(&self.be, &x));
-        self.be.read(&probs).await.into_iter().map(|v| v.to_f64() as f32).collect()
+    /// Class probabilities for arbitrary inputs, row-major [n, classes]; for regression
+    /// the network's output, one value per row.
+    pub async fn predict(&self, inputs: &[f32], n_features: usize) -> Vec<f32> {
+        let x: Vec<B::E> = inputs.iter().map(|&v| B::E::from_f32(v)).collect();
+        let x = self.be.upload([inputs.len() / n_features, n_features], &x);
+        let out = self.model.predict(&self.be, &x);
+        let out = if self.regression { out } else { self.be.softmax(&out) };
+        self.be.read(&out).await.into_iter().map(|v| v.to_f64() as f32).collect()
     }
 
     /// All parameters in the network's order, for hashing and comparison.

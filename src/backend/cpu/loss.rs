@@ -1,5 +1,5 @@
-//! The reference formulas of the fused classification losses: one row's loss and its
-//! gradient with respect to that row's logits (the caller averages over rows).
+//! The reference formulas of the fused losses: one row's loss and its gradient with
+//! respect to that row's logits (the caller averages over rows).
 
 use super::scalar::{c, log_sum_exp, sigmoid, softplus};
 use crate::backend::{LossOp, Real};
@@ -16,6 +16,18 @@ pub struct Row<'a, E> {
     pub label: usize,
     /// The teacher's logits, for distillation.
     pub teacher: Option<&'a [E]>,
+}
+
+/// `MseTarget`'s row: mean over outputs of (z − target)²; writes d(loss)/dz into `grad`.
+pub fn mse_target<E: Real>(z: &[E], target: E, grad: &mut [E]) -> E {
+    let k = E::from_f64(z.len() as f64);
+    let mut sum = E::zero();
+    for (g, &v) in grad.iter_mut().zip(z) {
+        let d = v - target;
+        sum = sum + d * d;
+        *g = c::<E>(2.0) * d / k;
+    }
+    sum / k
 }
 
 /// The row's loss; writes d(loss)/dz into `grad`.
@@ -119,6 +131,7 @@ pub fn row<E: Real>(op: LossOp, r: &Row<E>, grad: &mut [E]) -> E {
             }
             (one - b) * nll + b * t * t * kl
         }
+        LossOp::MseTarget => unreachable!("regression rows have a target, not a label: see mse_target"),
     }
 }
 
@@ -142,7 +155,7 @@ mod tests {
         Array2::from_shape_fn((rows, 1), |(i, _)| ((i * 7 + 3) % classes) as f64)
     }
 
-    const OPS: [LossOp; 12] = [
+    const OPS: [LossOp; 13] = [
         LossOp::CROSS_ENTROPY,
         LossOp::CrossEntropy { smoothing: 0.1, tamper: 1.0 },
         LossOp::Focal { gamma: 0.0 },
@@ -155,6 +168,7 @@ mod tests {
         LossOp::BinaryCe,
         LossOp::Distillation { beta: 0.5, temperature: 2.0 },
         LossOp::Distillation { beta: 0.3, temperature: 0.7 },
+        LossOp::MseTarget,
     ];
 
     fn teacher_for(op: LossOp, shape: [usize; 2]) -> Option<Array2<f64>> {
@@ -290,6 +304,18 @@ mod tests {
                 -(1.0 - b) * p[[r, l]].ln() + b * t * t * kl
             }),
         );
+    }
+
+    #[test]
+    fn regression_targets_are_compared_with_every_output() {
+        let be = Be::new();
+        let z = Array2::from_shape_vec((3, 2), vec![1.0, 2.0, -0.5, 0.0, 3.0, 3.0]).unwrap();
+        let t = Array2::from_shape_vec((3, 1), vec![0.5, -0.25, 3.0]).unwrap();
+        let out = be.loss(LossOp::MseTarget, &z, &t, None);
+        let want = ((0.25 + 2.25) / 2.0 + (0.0625 + 0.0625) / 2.0 + 0.0) / 3.0;
+        assert!((out.loss[[0, 0]] - want).abs() < 1e-15);
+        assert_eq!(out.correct[[0, 0]], 0.0);
+        close(&out.grad, &Array2::from_shape_vec((3, 2), vec![0.5, 1.5, -0.25, 0.25, 0.0, 0.0]).unwrap().mapv(|v| v / 3.0), 1e-15);
     }
 
     #[test]

@@ -28,6 +28,24 @@ impl<E: Real> CpuBackend<E> {
     pub fn new() -> Self {
         CpuBackend(PhantomData)
     }
+
+    /// `LossOp::MseTarget`: the rows' mean of `loss::mse_target`, with no correct count.
+    fn regression_loss(&self, logits: &Array2<E>, targets: &Array2<E>) -> LossOutput<Array2<E>> {
+        let inv_n = E::one() / E::from_f64(logits.nrows() as f64);
+        let mut grad = Array2::zeros(logits.raw_dim());
+        let mut loss = E::zero();
+        for ((z, mut g), t) in logits.rows().into_iter().zip(grad.rows_mut()).zip(targets.column(0)) {
+            let z = z.to_vec();
+            let g = g.as_slice_mut().expect("fresh arrays are contiguous");
+            loss = loss + loss::mse_target(&z, *t, g);
+            g.iter_mut().for_each(|v| *v = *v * inv_n);
+        }
+        LossOutput {
+            loss: Array2::from_elem((1, 1), loss * inv_n),
+            correct: Array2::zeros((1, 1)),
+            grad,
+        }
+    }
 }
 
 impl<E: Real> Backend for CpuBackend<E> {
@@ -150,6 +168,9 @@ impl<E: Real> Backend for CpuBackend<E> {
         assert_eq!(teacher.is_some(), distills, "loss: teacher logits go with distillation, and only with it");
         if let Some(t) = teacher {
             assert_eq!(t.shape(), logits.shape(), "loss: teacher logits must have the logits' shape");
+        }
+        if op == LossOp::MseTarget {
+            return self.regression_loss(logits, labels);
         }
         let probs = self.softmax(logits);
         let mut grad = Array2::zeros((n, k));

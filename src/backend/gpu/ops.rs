@@ -196,6 +196,7 @@ impl Backend for GpuBackend {
             LossOp::Mse => (4, 0.0, 0.0),
             LossOp::BinaryCe => (5, 0.0, 0.0),
             LossOp::Distillation { beta, temperature } => (6, beta, temperature),
+            LossOp::MseTarget => (7, 0.0, 0.0),
         };
         let (grad, loss, correct) = (self.alloc(logits.shape), self.alloc([1, 1]), self.alloc([1, 1]));
         self.dispatch(

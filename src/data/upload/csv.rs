@@ -70,7 +70,7 @@ pub fn parse_csv(bytes: &[u8], options: &Options, progress: &mut Progress) -> Re
             classes: class_names.len(),
             n_train,
             image: None,
-            masks: Vec::new(),
+            ..Dataset::default()
         },
         class_names,
     })

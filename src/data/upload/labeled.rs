@@ -67,7 +67,7 @@ pub fn into_upload(
             classes: all.class_names.len(),
             n_train,
             image: Some(all.shape),
-            masks: Vec::new(),
+            ..Dataset::default()
         },
         class_names: all.class_names,
     })

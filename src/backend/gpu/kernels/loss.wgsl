@@ -1,9 +1,9 @@
-// Fused classification losses against class indices stored as f32, in one workgroup
-// (the prelude is prepended). `kind` picks the loss (the order of LossOp; a and b are
-// its parameters); each thread handles rows t, t + 256, … and writes their gradient
-// (d row loss / dz) / n; a tree reduction then gives the mean loss and the number of
-// rows whose first maximal logit is the label. `teacher` is only read by distillation
-// (other losses bind the logits there).
+// Fused losses against class indices stored as f32, in one workgroup (the prelude is
+// prepended). `kind` picks the loss (the order of LossOp; a and b are its parameters);
+// each thread handles rows t, t + 256, … and writes their gradient (d row loss / dz) / n;
+// a tree reduction then gives the mean loss and the number of rows whose first maximal
+// logit is the label. Kind 7 (MseTarget, regression) reads `labels` as real targets and
+// counts nothing. `teacher` is only read by distillation (other losses bind the logits there).
 
 struct Params {
     rows: u32,
@@ -138,12 +138,29 @@ fn row_loss(r: u32, best: f32, sum: f32, inv_n: f32) -> f32 {
     }
 }
 
+// Regression: the mean over outputs of (z − target)² for row r; writes its gradient scaled by inv_n.
+fn target_row_loss(r: u32, inv_n: f32) -> f32 {
+    let base = r * p.cols;
+    let k = f32(p.cols);
+    var total = 0.0;
+    for (var c = 0u; c < p.cols; c++) {
+        let d = z[base + c] - labels[r];
+        total += d * d;
+        grad[base + c] = 2.0 * d / k * inv_n;
+    }
+    return total / k;
+}
+
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_index) t: u32) {
     let inv_n = 1.0 / f32(p.rows);
     var my_loss = 0.0;
     var my_correct = 0.0;
     for (var r = t; r < p.rows; r += THREADS) {
+        if (p.kind == 7u) {
+            my_loss += target_row_loss(r, inv_n);
+            continue;
+        }
         let base = r * p.cols;
         var best = z[base];
         var best_i = 0u;
