@@ -2,7 +2,7 @@
 // points), noise, train/test split, number of points, number of classes,
 // preprocessing and regenerate (a new data seed). Every edit is a change to the spec's
 // `dataset` section, handed to `onEdit`.
-import { CLASS_COLORS, signedCss } from '../plots/colormap.js';
+import { pointColor, targetScale } from '../plots/colormap.js';
 import { EXTENT } from '../plots/boundary.js';
 
 // [kind, label, task, multiclass]
@@ -37,10 +37,9 @@ export function createDataPanel({ onEdit, preview }) {
     const ctx = canvas.getContext('2d');
     ctx.fillStyle = '#f7f7f7';
     ctx.fillRect(0, 0, THUMB, THUMB);
-    let scale = 1;
-    if (points.targets) for (const t of points.targets) scale = Math.max(scale, Math.abs(t));
+    const scale = targetScale(points);
     for (let i = 0; i < points.labels.length; i++) {
-      ctx.fillStyle = points.targets ? signedCss(points.targets[i], scale) : CLASS_COLORS[points.labels[i]];
+      ctx.fillStyle = pointColor(points, i, scale);
       const x = ((points.features[2 * i] + EXTENT) / (2 * EXTENT)) * THUMB;
       const y = ((EXTENT - points.features[2 * i + 1]) / (2 * EXTENT)) * THUMB;
       ctx.fillRect(x - 1, y - 1, 2, 2);

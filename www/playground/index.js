@@ -17,7 +17,6 @@ const NETWORK_POLL_MS = 100; // link colours follow training at most this often
 
 export function mountPlayground({ engine, banner, boundary, shown }) {
   let spec = null;
-  let playing = false;
   let net = null;
   let netRequested = false;
   let netAt = 0;
@@ -71,10 +70,8 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
     },
     async onApply({ kind, value, ...at }) {
       try {
-        await engine.call(kind === 'weight' ? 'setWeight' : 'setBias', { ...at, value });
-        // Paused, nothing else would redraw: a zero-step update shows the effect.
-        if (!playing) await engine.call('step', { n: 0 });
-        refreshNetwork(true);
+        // The engine records the edit at the current step and publishes its effect.
+        shown(await engine.call(kind === 'weight' ? 'setWeight' : 'setBias', { ...at, value }));
       } catch (e) {
         banner.show(`That ${kind} was not set: ${e.message}`);
       }
@@ -142,10 +139,6 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
     }), ' · filled: train, ringed: test');
   }
 
-  engine.on('playing', (e) => {
-    playing = e.playing;
-  });
-
   return {
     ready: () => setViews(),
     // A new or changed experiment (from any control).
@@ -154,6 +147,7 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
       data.show(spec);
       diagram.setFeatures(spec.dataset.features ?? ['x1', 'x2']);
       const regression = isRegression(spec.dataset);
+      boundary.options.regression = regression;
       draw.configure(Math.min(8, (spec.dataset.classes ?? 2) + 1), !regression);
       // The run's points arrive before the reply that describes it.
       if (points) data.thumbnail(points);

@@ -2,7 +2,7 @@
 // heatmap (class probabilities, the likeliest class when discretised, or the regression
 // value), an optional linear-regions overlay, and the data points on top: train filled,
 // test ringed (when shown), plus the points being drawn.
-import { CLASS_COLORS, signedCss } from './colormap.js';
+import { CLASS_COLORS, pointColor, targetScale } from './colormap.js';
 import { createHeatmap } from '../playground/heatmap.js';
 
 export const EXTENT = 6; // the plane shown is [-EXTENT, EXTENT]², as in the engine's grid
@@ -11,9 +11,9 @@ export function createBoundaryPlot(canvas) {
   const ctx = canvas.getContext('2d');
   const heat = createHeatmap(document.createElement('canvas'));
   const overlay = createHeatmap(document.createElement('canvas'));
-  const options = { showTest: true, discretize: false, regions: false };
+  const options = { showTest: true, discretize: false, regions: false, regression: false };
   let points = null;
-  let targetScale = 1;
+  let scale = 1;
   let sketch = [];
   let erased = new Set();
   let cursor = null;
@@ -31,17 +31,13 @@ export function createBoundaryPlot(canvas) {
     ctx.stroke();
   }
 
-  function colorOf(i) {
-    return points.targets ? signedCss(points.targets[i], targetScale) : CLASS_COLORS[points.labels[i]];
-  }
-
   function drawPoints() {
     if (points) {
       const n = points.features.length / 2;
       const shown = options.showTest ? n : points.nTrain;
       for (let i = 0; i < shown; i++) {
         if (erased.has(i)) continue;
-        const color = colorOf(i);
+        const color = pointColor(points, i, scale);
         if (i < points.nTrain) dot(points.features[2 * i], points.features[2 * i + 1], color, '#fff');
         else dot(points.features[2 * i], points.features[2 * i + 1], '#fff', color);
       }
@@ -61,7 +57,7 @@ export function createBoundaryPlot(canvas) {
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     if (update) {
       const res = update.gridResolution;
-      if (update.task === 'regression') heat.signed(update.grid, 0, res, targetScale);
+      if (options.regression) heat.signed(update.grid, 0, res, scale);
       else heat.classes(update.grid, res, update.grid.length / (res * res), options.discretize);
       ctx.imageSmoothingEnabled = !options.discretize;
       ctx.drawImage(heat.canvas, 0, 0, canvas.width, canvas.height);
@@ -80,8 +76,7 @@ export function createBoundaryPlot(canvas) {
       points = p;
       sketch = [];
       erased = new Set();
-      targetScale = 1;
-      if (p?.targets) for (const t of p.targets) targetScale = Math.max(targetScale, Math.abs(t));
+      scale = targetScale(p);
     },
     points: () => points,
     // A stroke not yet sent to the engine: added [x, y, label] points, erased point indices.

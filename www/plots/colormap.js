@@ -40,3 +40,15 @@ export function signedCss(v, scale) {
   const k = signedIndex(v, scale) * 3;
   return `rgb(${STRONG_LUT[k]},${STRONG_LUT[k + 1]},${STRONG_LUT[k + 2]})`;
 }
+
+// The ends of a regression set's colour scale: its largest |target| (at least 1).
+export function targetScale(points) {
+  let scale = 1;
+  for (const t of points?.targets ?? []) scale = Math.max(scale, Math.abs(t));
+  return scale;
+}
+
+// The colour of point i: its class, or for regression its target on the diverging map.
+export function pointColor(points, i, scale) {
+  return points.targets?.length ? signedCss(points.targets[i], scale) : CLASS_COLORS[points.labels[i]];
+}
