@@ -32,11 +32,11 @@ export function createHeatmap(canvas) {
 
   return {
     canvas,
-    // values[offset .. offset + res²]: signed values on the diverging map, ±scale at the ends.
-    signed(values, offset, res, scale) {
+    // values[offset .. offset + res²] on the diverging map: centre ± scale at the ends.
+    signed(values, offset, res, scale, centre = 0) {
       const px = pixels(res);
       for (let i = 0; i < res * res; i++) {
-        const k = signedIndex(values[offset + i], scale) * 3;
+        const k = signedIndex(values[offset + i] - centre, scale) * 3;
         px[4 * i] = DIVERGING_LUT[k];
         px[4 * i + 1] = DIVERGING_LUT[k + 1];
         px[4 * i + 2] = DIVERGING_LUT[k + 2];

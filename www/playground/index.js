@@ -164,7 +164,7 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
     },
     // Once per animation frame with the latest update.
     render(u) {
-      diagram.setNeurons(u.neurons ?? null);
+      diagram.setNeurons(u.neurons ?? null, boundary.options.regression);
       zoom.paint();
       $('region-count').textContent = u.regions ? `${u.regions.count} regions` : '';
     },

@@ -31,7 +31,9 @@ export function createNetworkDiagram(container, handlers) {
   let columns = []; // per column: [{button, heat, x, y}] (column 0 holds all FEATURES)
   let links = []; // per layer: rows × cols of <line>
   let active = []; // the active feature names, in order
+  let inputNodes = []; // the input nodes the network reads, in its input order
   let neurons = null;
+  let probabilities = true; // the output maps are class probabilities
 
   function build(inputs, units) {
     for (const column of columns) for (const node of column) node.button.remove();
@@ -79,9 +81,9 @@ export function createNetworkDiagram(container, handlers) {
       });
     });
     // Column 0 shows every feature; links leave only from the active ones.
-    const sources = inputs.map((name) => columns[0][FEATURES.findIndex(([f]) => f === name)]);
+    inputNodes = inputs.map((name) => columns[0][FEATURES.findIndex(([f]) => f === name)]);
     links = units.map((cols, layer) => {
-      const from = layer === 0 ? sources : columns[layer];
+      const from = layer === 0 ? inputNodes : columns[layer];
       return from.map((a, i) => Array.from({ length: cols }, (_, j) => {
         const b = columns[layer + 1][j];
         const line = document.createElementNS(SVG, 'line');
@@ -108,6 +110,20 @@ export function createNetworkDiagram(container, handlers) {
       node.button.setAttribute('aria-pressed', String(on));
       node.button.title = `Feature ${FEATURES[node.unit][1]}: ${on ? 'fed to the network' : 'not used'}. Click (or Enter) to switch it ${on ? 'off' : 'on'}.`;
     }
+  }
+
+  // Paints a node's map from the latest neuron maps onto `heat`; false if it has none.
+  function paintMap(node, heat) {
+    if (!neurons) return false;
+    const { resolution: res, layout, maps } = neurons;
+    const unit = node.column === 0 ? inputNodes.indexOf(node) : node.unit;
+    if (unit < 0 || unit >= layout[node.column]) return false;
+    let offset = unit;
+    for (let c = 0; c < node.column; c++) offset += layout[c];
+    offset *= res * res;
+    if (probabilities && node.column === layout.length - 1) heat.signed(maps, offset, res, 0.5, 0.5);
+    else heat.signed(maps, offset, res, mapScale(maps, offset, res * res));
+    return true;
   }
 
   return {
@@ -144,28 +160,19 @@ export function createNetworkDiagram(container, handlers) {
       });
     },
     // neurons: {resolution, layout, maps} from the update event: paints every thumbnail.
-    setNeurons(views) {
+    // Class probabilities (the outputs unless `regression`) are centred on ½.
+    setNeurons(views, regression) {
       neurons = views;
+      probabilities = !regression;
       if (!views || !columns.length) return;
-      const { resolution: res, layout, maps } = views;
-      const n = res * res;
-      let offset = 0;
-      layout.forEach((count, c) => {
-        for (let u = 0; u < count; u++, offset += n) {
-          const node = c === 0 ? columns[0][FEATURES.findIndex(([f]) => f === active[u])] : columns[c]?.[u];
-          node?.heat.signed(maps, offset, res, mapScale(maps, offset, n));
+      for (let c = 0; c < views.layout.length; c++) {
+        for (let u = 0; u < views.layout[c]; u++) {
+          const node = c === 0 ? inputNodes[u] : columns[c]?.[u];
+          if (node) paintMap(node, node.heat);
         }
-      });
+      }
     },
     // Paints one node's map onto a larger heatmap (the hover zoom); false if it has none.
-    paintLarge(node, heat) {
-      if (!neurons) return false;
-      const { resolution: res, layout, maps } = neurons;
-      const unit = node.column === 0 ? active.indexOf(FEATURES[node.unit][0]) : node.unit;
-      if (unit < 0 || unit >= layout[node.column]) return false;
-      const offset = (layout.slice(0, node.column).reduce((a, b) => a + b, 0) + unit) * res * res;
-      heat.signed(maps, offset, res, mapScale(maps, offset, res * res));
-      return true;
-    },
+    paintLarge: (node, heat) => paintMap(node, heat),
   };
 }
