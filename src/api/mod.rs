@@ -5,6 +5,7 @@
 
 mod bench;
 mod edits;
+mod points;
 mod views;
 
 use crate::backend::gpu::GpuBackend;
@@ -181,7 +182,8 @@ impl WasmSession {
         out.into()
     }
 
-    /// Resolves to a Float32Array of class probabilities on a res×res grid (see `Session::decision_grid`).
+    /// Resolves to a Float32Array of class probabilities (one prediction per cell for
+    /// regression) on a res×res grid (see `Session::decision_grid`).
     pub fn grid(&self, res: u32) -> Promise {
         let inner = self.inner.clone();
         wasm_bindgen_futures::future_to_promise(async move {
@@ -190,13 +192,16 @@ impl WasmSession {
         })
     }
 
-    /// `{features: Float32Array (n·2), labels: Uint32Array, nTrain, classes}`.
+    /// `{features: Float32Array (n·2, the raw plane coordinates), labels: Uint32Array,
+    /// targets: Float32Array (regression; else empty), nTrain, classes}` (classes is 1
+    /// for regression).
     pub fn points(&self) -> JsValue {
         let session = self.inner.borrow();
         let d = session.data();
         let out = Object::new();
-        set(&out, "features", Float32Array::from(d.features.as_slice()));
+        set(&out, "features", Float32Array::from(d.points.iter().flatten().copied().collect::<Vec<f32>>().as_slice()));
         set(&out, "labels", Uint32Array::from(d.labels.as_slice()));
+        set(&out, "targets", Float32Array::from(d.targets.as_slice()));
         set(&out, "nTrain", d.n_train as u32);
         set(&out, "classes", d.classes as u32);
         out.into()
