@@ -3,7 +3,7 @@
 // It pushes {event: 'update'} messages with metrics, new history rows, the decision grid
 // and the views the page asked for (setViews: neuron maps, linear regions, confusion),
 // at most PUBLISH_HZ times a second while playing.
-import init, { Session, decodeLink, defaultSpec, normalizeSpec } from './glassbox.js';
+import init, { Session, decodeLink, defaultSpec, normalizeSpec, parsePointsCsv } from './glassbox.js';
 import { chooseBackend } from './backend_choice.js';
 
 const GRID_RESOLUTION = 64;
@@ -284,6 +284,10 @@ const methods = {
       probe.free();
     }
   },
+  // Points CSV: parsing an uploaded file (errors name the line and column), and the
+  // current points as a file.
+  parsePointsCsv: ({ text }) => parsePointsCsv(String(text ?? '')),
+  pointsCsv: () => session.pointsCsv(),
 };
 
 self.onmessage = async ({ data }) => {

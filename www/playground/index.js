@@ -37,6 +37,22 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
   }
   const tryApply = (edit, what) => apply(edit, what).catch(() => {});
 
+  // Makes `s` a custom dataset of these [x, y, label or target] rows; a batch larger
+  // than the new training split shrinks to it, and regression trains on squared error.
+  function useCustom(s, rows, classes, regression) {
+    Object.assign(s.dataset, { kind: 'custom', customPoints: rows, points: rows.length });
+    if (regression) {
+      s.dataset.regression = true;
+      delete s.dataset.classes;
+      s.training.loss = 'mse';
+    } else {
+      s.dataset.classes = classes;
+      delete s.dataset.regression;
+    }
+    const train = Math.floor(rows.length * s.dataset.trainFraction);
+    s.training.batchSize = Math.max(1, Math.min(s.training.batchSize, train));
+  }
+
   function refreshNetwork(force = false) {
     if (netRequested || (!force && performance.now() - netAt < NETWORK_POLL_MS)) return;
     netRequested = true;
@@ -79,12 +95,7 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
   });
 
   const draw = createDrawTool($('draw-tools'), $('boundary'), boundary, {
-    onCommit: (points) => tryApply((s) => {
-      s.dataset.kind = 'custom';
-      s.dataset.customPoints = points;
-      s.dataset.classes = Math.max(2, ...points.map((p) => p[2] + 1));
-      delete s.dataset.regression;
-    }, 'The drawn points'),
+    onCommit: (rows) => tryApply((s) => useCustom(s, rows, Math.max(2, ...rows.map((p) => p[2] + 1)), false), 'The drawn points'),
   });
 
   const data = createDataPanel({
@@ -98,15 +109,7 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
     onPoints: ({ points, classes, regression }) => apply((s) => {
       const rows = [];
       for (let i = 0; i < points.length; i += 3) rows.push([points[i], points[i + 1], points[i + 2]]);
-      s.dataset.kind = 'custom';
-      s.dataset.customPoints = rows;
-      if (regression) {
-        s.dataset.regression = true;
-        delete s.dataset.classes;
-      } else {
-        s.dataset.classes = classes;
-        delete s.dataset.regression;
-      }
+      useCustom(s, rows, classes, regression);
     }, 'The uploaded file').then(() => banner.show(`Loaded ${points.length / 3} points from the file.`, 'notice')),
   });
 

@@ -40,7 +40,8 @@ export function createNetworkDiagram(container, handlers) {
     svg.replaceChildren();
     const counts = [FEATURES.length, ...units];
     const size = Math.max(10, Math.min(NODE, Math.floor(420 / Math.max(...counts)) - GAP));
-    const width = Math.max(container.clientWidth, 320);
+    builtWidth = container.clientWidth;
+    const width = Math.max(builtWidth, 320);
     const height = Math.max(...counts) * (size + GAP) + GAP;
     container.style.height = `${height}px`;
     svg.setAttribute('width', width);
@@ -126,7 +127,17 @@ export function createNetworkDiagram(container, handlers) {
     return true;
   }
 
-  return {
+  // The layout follows the container's width: a resize lays the same network out again.
+  let builtWidth = 0;
+  let lastNet = null;
+  new ResizeObserver(() => {
+    if (!lastNet || Math.abs(container.clientWidth - builtWidth) < 2) return;
+    shape = null;
+    diagram.setNetwork(lastNet);
+    diagram.setNeurons(neurons, !probabilities);
+  }).observe(container);
+
+  const diagram = {
     // The active features of the spec (drawn pressed).
     setFeatures(names) {
       active = names;
@@ -134,6 +145,7 @@ export function createNetworkDiagram(container, handlers) {
     },
     // net: the worker's network() description; rebuilds the nodes when the shape changed.
     setNetwork(net) {
+      lastNet = net;
       const units = net.layers.map((l) => l.units ?? 0);
       const next = `${net.inputs.join(',')}|${units.join(',')}`;
       if (next !== shape) {
@@ -175,4 +187,5 @@ export function createNetworkDiagram(container, handlers) {
     // Paints one node's map onto a larger heatmap (the hover zoom); false if it has none.
     paintLarge: (node, heat) => paintMap(node, heat),
   };
+  return diagram;
 }
