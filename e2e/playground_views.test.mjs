@@ -212,3 +212,25 @@ test('clicking an input node switches that feature on and off in the spec', asyn
   await screenshot(page, 'playground-features');
   assert.deepEqual(problems, []);
 });
+
+test('the linear-regions overlay counts the regions of a ReLU net; discretising colours by class', async () => {
+  const { page, problems } = await open();
+  await loadPatched(page, { model: { hidden: [4], activation: 'relu' } });
+  await steps(page, 10);
+  await afterFrames(page);
+  const plain = await boundaryImage(page);
+  await page.check('#show-regions');
+  await page.waitForFunction(() => /^\d+ regions$/.test(document.querySelector('#region-count').textContent));
+  const count = Number((await page.textContent('#region-count')).split(' ')[0]);
+  // Four lines cut the plane into at most 11 regions; the view shows some of them.
+  assert.ok(count >= 2 && count <= 11, `${count} regions`);
+  await page.waitForFunction((old) => document.querySelector('#boundary').toDataURL() !== old, plain);
+  await screenshot(page, 'playground-regions');
+  await page.uncheck('#show-regions');
+  await page.check('#discretize');
+  await page.waitForFunction((old) => document.querySelector('#boundary').toDataURL() !== old, plain);
+  await loadPatched(page, { model: { activation: 'tanh' } });
+  await page.check('#show-regions');
+  await page.waitForFunction(() => document.querySelector('#region-count').textContent === '');
+  assert.deepEqual(problems, []);
+});
