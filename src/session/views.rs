@@ -329,4 +329,20 @@ mod tests {
         let diagonal = (c.train[0][0] + c.train[1][1]) as f32 / 250.0;
         assert!((diagonal - m.train_acc).abs() < 1e-6, "{diagonal} vs {}", m.train_acc);
     }
+
+    #[test]
+    fn a_regression_plane_shows_the_prediction_and_the_inputs_are_named_by_feature() {
+        use crate::spec::{DatasetKind, Feature, Loss};
+        let mut spec = ExperimentSpec::default();
+        spec.dataset.kind = DatasetKind::Plane;
+        spec.dataset.features = vec![Feature::X1, Feature::X2, Feature::X1Squared];
+        spec.training.loss = Loss::Mse;
+        let s = Session::new(spec).unwrap();
+        assert_eq!(pollster::block_on(s.network()).inputs, ["x1", "x2", "x1Squared"]);
+        let views = pollster::block_on(s.plane_views(4, false, false)).unwrap();
+        // One value per cell, the same as the decision grid's prediction (no softmax).
+        assert_eq!(views.grid.len(), 16);
+        assert_eq!(views.grid, pollster::block_on(s.decision_grid(4)));
+        assert!(views.grid.iter().any(|&v| v != 1.0));
+    }
 }
