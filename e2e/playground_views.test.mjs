@@ -111,7 +111,6 @@ test('editing a weight in the diagram changes the heatmap', async () => {
   await page.press('#param-value', 'Enter');
   await page.waitForFunction(async () => (await window.glassbox.network()).layers[0].weights[0][0] === 4.5);
   await page.waitForFunction((old) => document.querySelector('#boundary').toDataURL() !== old, before);
-  assert.equal(await link.getAttribute('data-value'), '4.5');
 
   // The keyboard path: Enter on a focused neuron edits its bias.
   await page.focus('button[data-neuron="0:1"]');

@@ -13,7 +13,7 @@ import { CLASS_COLORS } from '../plots/colormap.js';
 
 const $ = (id) => document.getElementById(id);
 const NEURON_RESOLUTION = 24;
-const NETWORK_POLL_MS = 100; // link colours follow training at most this often
+const NETWORK_POLL_MS = 250; // link colours follow training at most this often
 
 export function mountPlayground({ engine, banner, boundary, shown }) {
   let spec = null;

@@ -3,7 +3,7 @@
 // coloured (blue negative, orange positive) and sized by weight. Clicking a link or a
 // neuron asks to edit that weight or bias; hovering or focusing a node asks for its
 // large map.
-import { signedCss } from '../plots/colormap.js';
+import { signedCss, signedIndex } from '../plots/colormap.js';
 import { createHeatmap } from './heatmap.js';
 
 export const FEATURES = [
@@ -96,7 +96,8 @@ export function createNetworkDiagram(container, handlers) {
         const title = document.createElementNS(SVG, 'title');
         line.append(title);
         line.addEventListener('pointerenter', () => {
-          title.textContent = `Weight ${Number(line.dataset.value).toPrecision(3)} (layer ${layer}, from ${i} to ${j}). Click to edit it.`;
+          const w = lastNet?.layers[layer]?.weights?.[i]?.[j];
+          title.textContent = `Weight ${w?.toPrecision(3)} (layer ${layer}, from ${i} to ${j}). Click to edit it.`;
         });
         line.addEventListener('click', () => handlers.onEditWeight({ layer, from: i, to: j }));
         svg.append(line);
@@ -161,14 +162,13 @@ export function createNetworkDiagram(container, handlers) {
         layer.weights.forEach((row, i) => row.forEach((w, j) => {
           const line = links[l]?.[i]?.[j];
           if (!line) return;
+          // The DOM is only touched when the drawn colour or width changes.
+          const look = signedIndex(w, scale) * 64 + Math.round((16 * Math.abs(w)) / (scale || 1));
+          if (line.look === look) return;
+          line.look = look;
           line.setAttribute('stroke', signedCss(w, scale));
           line.setAttribute('stroke-width', (0.6 + (4 * Math.abs(w)) / (scale || 1)).toFixed(2));
-          line.dataset.value = w;
         }));
-        layer.bias.forEach((b, j) => {
-          const node = columns[l + 1]?.[j];
-          if (node) node.button.dataset.bias = b;
-        });
       });
     },
     // neurons: {resolution, layout, maps} from the update event: paints every thumbnail.
