@@ -233,3 +233,42 @@ test('the linear-regions overlay counts the regions of a ReLU net; discretising 
   await page.waitForFunction(() => document.querySelector('#region-count').textContent === '');
   assert.deepEqual(problems, []);
 });
+
+test('the data panel switches sets (with the loss a regression needs) and edits noise, split, points, classes and seed', async () => {
+  const { page, problems } = await open();
+  const spec = () => page.evaluate(() => window.glassbox.spec());
+  await page.click('#dataset-kinds button[data-kind="plane"]');
+  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.kind === 'plane');
+  assert.equal((await spec()).training.loss, 'mse');
+  assert.ok(await page.isDisabled('#draw-tools button[data-tool="0"]'), 'drawing needs a classification set');
+  await page.click('#dataset-kinds button[data-kind="blobs"]');
+  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.kind === 'blobs');
+  assert.equal((await spec()).training.loss, 'softmaxCrossEntropy');
+  await page.selectOption('#data-classes', '5');
+  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.classes === 5);
+  // Keyboard on the sliders: one step right each.
+  await page.focus('#data-noise');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.noise === 0.05);
+  await page.focus('#data-train-ratio');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.trainFraction === 0.55);
+  await page.fill('#data-points', '40');
+  await page.press('#data-points', 'Enter');
+  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.points === 40);
+  const seed = (await spec()).dataset.seed;
+  await page.click('#data-regenerate');
+  await page.waitForFunction(async (s) => (await window.glassbox.spec()).dataset.seed === s + 1, seed);
+  await page.selectOption('#data-preprocess', 'zscore');
+  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.preprocess === 'zscore');
+  // A refused value names the field and keeps the experiment.
+  const before = await spec();
+  await page.fill('#data-points', '5');
+  await page.press('#data-points', 'Enter');
+  await page.waitForFunction(() => /dataset\.points/.test(document.querySelector('#banner-text').textContent));
+  assert.deepEqual(await spec(), before);
+  assert.equal(await page.inputValue('#data-points'), '40', 'the field shows the kept value again');
+  await afterFrames(page);
+  await screenshot(page, 'playground-data-panel');
+  assert.deepEqual(problems, []);
+});

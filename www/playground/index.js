@@ -32,25 +32,40 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
     } catch (e) {
       banner.show(`${what} was not applied: ${e.message} The experiment is unchanged.`);
       draw.clear();
+      data.show(spec);
       throw e;
     }
   }
   const tryApply = (edit, what) => apply(edit, what).catch(() => {});
 
-  // Makes `s` a custom dataset of these [x, y, label or target] rows; a batch larger
-  // than the new training split shrinks to it, and regression trains on squared error.
-  function useCustom(s, rows, classes, regression) {
-    Object.assign(s.dataset, { kind: 'custom', customPoints: rows, points: rows.length });
-    if (regression) {
-      s.dataset.regression = true;
-      delete s.dataset.classes;
-      s.training.loss = 'mse';
-    } else {
-      s.dataset.classes = classes;
-      delete s.dataset.regression;
-    }
-    const train = Math.floor(rows.length * s.dataset.trainFraction);
+  // After a data edit: regression trains on squared error (and a set that stops being
+  // regression goes back to cross-entropy), and a batch larger than the new training
+  // split shrinks to it (the engine's f32 count of training points).
+  function fitTraining(s, wasRegression) {
+    const regression = isRegression(s.dataset);
+    if (regression) s.training.loss = 'mse';
+    else if (wasRegression && s.training.loss === 'mse') s.training.loss = 'softmaxCrossEntropy';
+    const train = Math.floor(Math.fround(Math.fround(s.dataset.points) * Math.fround(s.dataset.trainFraction)));
     s.training.batchSize = Math.max(1, Math.min(s.training.batchSize, train));
+  }
+
+  // Applies an edit of the dataset section, with the training fields it implies.
+  const editData = (edit, what) => tryApply((s) => {
+    const wasRegression = isRegression(s.dataset);
+    edit(s.dataset);
+    fitTraining(s, wasRegression);
+  }, what);
+
+  // Makes `d` a custom dataset of these [x, y, label or target] rows.
+  function useCustom(d, rows, classes, regression) {
+    Object.assign(d, { kind: 'custom', customPoints: rows, points: rows.length });
+    if (regression) {
+      d.regression = true;
+      delete d.classes;
+    } else {
+      d.classes = classes;
+      delete d.regression;
+    }
   }
 
   function refreshNetwork(force = false) {
@@ -67,11 +82,11 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
   }
 
   const diagram = createNetworkDiagram($('network'), {
-    onToggleFeature: (name) => tryApply((s) => {
-      const on = new Set(s.dataset.features ?? ['x1', 'x2']);
+    onToggleFeature: (name) => editData((d) => {
+      const on = new Set(d.features ?? ['x1', 'x2']);
       if (on.has(name)) on.delete(name);
       else on.add(name);
-      s.dataset.features = FEATURES.map(([f]) => f).filter((f) => on.has(f));
+      d.features = FEATURES.map(([f]) => f).filter((f) => on.has(f));
     }, 'Switching that feature'),
     onEditWeight: (t) => editor.open({ kind: 'weight', ...t }),
     onEditBias: (t) => editor.open({ kind: 'bias', ...t }),
@@ -95,11 +110,11 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
   });
 
   const draw = createDrawTool($('draw-tools'), $('boundary'), boundary, {
-    onCommit: (rows) => tryApply((s) => useCustom(s, rows, Math.max(2, ...rows.map((p) => p[2] + 1)), false), 'The drawn points'),
+    onCommit: (rows) => editData((d) => useCustom(d, rows, Math.max(2, ...rows.map((p) => p[2] + 1)), false), 'The drawn points'),
   });
 
   const data = createDataPanel({
-    onEdit: (edit) => tryApply((s) => edit(s.dataset), 'That data setting'),
+    onEdit: (edit) => editData(edit, 'That data setting'),
     preview: (dataset, loss) => engine.call('preview', { dataset, loss }),
   });
 
@@ -109,7 +124,9 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
     onPoints: ({ points, classes, regression }) => apply((s) => {
       const rows = [];
       for (let i = 0; i < points.length; i += 3) rows.push([points[i], points[i + 1], points[i + 2]]);
-      useCustom(s, rows, classes, regression);
+      const wasRegression = isRegression(s.dataset);
+      useCustom(s.dataset, rows, classes, regression);
+      fitTraining(s, wasRegression);
     }, 'The uploaded file').then(() => banner.show(`Loaded ${points.length / 3} points from the file.`, 'notice')),
   });
 
