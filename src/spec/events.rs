@@ -280,8 +280,7 @@ mod tests {
             let e = spec.validate().unwrap_err().0;
             assert!(e.contains(needle), "expected {needle:?} in {e}");
         }
-        let mut spec = ExperimentSpec::default();
-        spec.weights = Some(EmbeddedWeights { step: 3, data: "A".into() });
+        let spec = ExperimentSpec { weights: Some(EmbeddedWeights { step: 3, data: "A".into() }), ..ExperimentSpec::default() };
         assert!(spec.validate().unwrap_err().0.contains("weights.data"));
     }
 
