@@ -11,7 +11,7 @@ const CENTRE_RADIUS: f32 = 3.0;
 /// The centre of blob c of `classes`: on the circle of radius 3, starting at 45°.
 fn centre(c: usize, classes: usize) -> [f32; 2] {
     let angle = PI / 4.0 + 2.0 * PI * c as f32 / classes as f32;
-    [CENTRE_RADIUS * angle.cos(), CENTRE_RADIUS * angle.sin()]
+    [CENTRE_RADIUS * libm::cosf(angle), CENTRE_RADIUS * libm::sinf(angle)]
 }
 
 /// `classes` Gaussian blobs of points/classes points each, with TF Playground's

@@ -19,7 +19,8 @@ pub fn moons(points: usize, noise: f32, seed: u32, n_train: usize) -> Dataset {
         .map(|i| {
             let t = angles.uniform_in(i as u32, 0.0, PI);
             let class = (i >= half) as u32;
-            let (x, y) = if class == 0 { (t.cos(), t.sin()) } else { (1.0 - t.cos(), 0.5 - t.sin()) };
+            let (cos, sin) = (libm::cosf(t), libm::sinf(t));
+            let (x, y) = if class == 0 { (cos, sin) } else { (1.0 - cos, 0.5 - sin) };
             let jitter = |j: u32| (jitter.normal(2 * i as u32 + j) as f32) * noise;
             ([3.0 * (x - 0.5) + jitter(0), 3.0 * (y - 0.25) + jitter(1)], class)
         })
@@ -34,8 +35,8 @@ const YIN_YANG_RADIUS: f32 = 5.0;
 /// the other class. Symmetric: the point −p has the other class than p.
 fn yin_yang_class([x, y]: [f32; 2]) -> u32 {
     let (half, dot) = (YIN_YANG_RADIUS / 2.0, YIN_YANG_RADIUS / 6.0);
-    let top = (x * x + (y - half).powi(2)).sqrt();
-    let bottom = (x * x + (y + half).powi(2)).sqrt();
+    let top = (x * x + (y - half) * (y - half)).sqrt();
+    let bottom = (x * x + (y + half) * (y + half)).sqrt();
     match () {
         _ if top < dot => 0,
         _ if bottom < dot => 1,
@@ -53,7 +54,7 @@ pub fn yin_yang(points: usize, noise: f32, seed: u32, n_train: usize) -> Dataset
         let k = 4 * i;
         let r = YIN_YANG_RADIUS * rng.uniform(k).sqrt();
         let angle = rng.uniform_in(k + 1, 0.0, 2.0 * PI);
-        let p = [r * angle.cos(), r * angle.sin()];
+        let p = [r * libm::cosf(angle), r * libm::sinf(angle)];
         let moved = [0, 1].map(|j| p[j] + rng.uniform_in(k + 2 + j as u32, -YIN_YANG_RADIUS, YIN_YANG_RADIUS) * noise);
         (p, yin_yang_class(moved))
     });

@@ -33,7 +33,7 @@ const BUMPS: [(f32, f32, f32); 6] =
 /// The strongest of six signed bumps, each sign·max(0, 1 − distance/2).
 fn bumps_target(x: f32, y: f32) -> f32 {
     BUMPS.iter().fold(0.0f32, |best, &(cx, cy, sign)| {
-        let v = sign * (1.0 - (x - cx).hypot(y - cy) / 2.0).max(0.0);
+        let v = sign * (1.0 - libm::hypotf(x - cx, y - cy) / 2.0).max(0.0);
         if v.abs() > best.abs() { v } else { best }
     })
 }
