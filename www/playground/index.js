@@ -16,6 +16,7 @@ const NEURON_RESOLUTION = 24;
 const NETWORK_POLL_MS = 250; // link colours follow training at most this often
 
 export function mountPlayground({ engine, banner, boundary, shown }) {
+  const regionCount = $('region-count');
   let spec = null;
   let net = null;
   let netRequested = false;
@@ -186,7 +187,8 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
     render(u) {
       diagram.setNeurons(u.neurons ?? null, boundary.options.regression);
       zoom.paint();
-      $('region-count').textContent = u.regions ? `${u.regions.count} regions` : '';
+      const regions = !boundary.options.regions ? '' : u.regions ? `${u.regions.count} regions` : 'only ReLU-family nets have linear regions';
+      if (regionCount.textContent !== regions) regionCount.textContent = regions;
     },
   };
 }
