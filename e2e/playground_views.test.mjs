@@ -272,3 +272,19 @@ test('the data panel switches sets (with the loss a regression needs) and edits 
   await screenshot(page, 'playground-data-panel');
   assert.deepEqual(problems, []);
 });
+
+test('a finger tap draws a point too', async () => {
+  const context = await env.browser.newContext({ hasTouch: true, viewport: { width: 1500, height: 1100 } });
+  const { page, problems } = await openPage(env.browser, env.appUrl, { context });
+  const total = (await page.evaluate(() => window.glassbox.spec())).dataset.points;
+  await page.tap('#draw-tools button[data-tool="1"]');
+  const box = await page.locator('#boundary').boundingBox();
+  await page.touchscreen.tap(box.x + box.width * 0.9, box.y + box.height * 0.1);
+  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.kind === 'custom');
+  const points = (await page.evaluate(() => window.glassbox.spec())).dataset.customPoints;
+  assert.equal(points.length, total + 1);
+  const [x, y, label] = points.at(-1);
+  assert.deepEqual([Math.round(x), Math.round(y), label], [5, 5, 1]);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
