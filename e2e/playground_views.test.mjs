@@ -204,6 +204,8 @@ test('clicking an input node switches that feature on and off in the spec', asyn
   await page.keyboard.press('Enter');
   await page.waitForFunction(async () => !((await window.glassbox.spec()).dataset.features ?? ['x1']).includes('x1'));
   assert.deepEqual(await features(), ['x2', 'x1Squared']);
+  await page.waitForFunction(async () => (await window.glassbox.network()).inputs.length === 2);
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.feature), 'x1', 'focus stays on the toggled node');
   await steps(page, 5);
   await afterFrames(page);
   await page.hover('button[data-neuron="0:0"]');

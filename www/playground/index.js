@@ -20,6 +20,7 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
   let spec = null;
   let net = null;
   let netRequested = false;
+  let netForced = false;
   let netAt = 0;
 
   // Applies an edited copy of the spec; on failure the experiment stays and says why.
@@ -69,8 +70,14 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
     }
   }
 
+  // Reads the weights for the diagram, at most every NETWORK_POLL_MS unless forced (a
+  // changed experiment); a forced read asked for during another one follows it.
   function refreshNetwork(force = false) {
-    if (netRequested || (!force && performance.now() - netAt < NETWORK_POLL_MS)) return;
+    if (netRequested) {
+      netForced ||= force;
+      return;
+    }
+    if (!force && performance.now() - netAt < NETWORK_POLL_MS) return;
     netRequested = true;
     engine.call('network').then((n) => {
       net = n;
@@ -79,6 +86,10 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
     }).catch((e) => banner.show(`The network diagram could not be drawn: ${e.message}`)).finally(() => {
       netRequested = false;
       netAt = performance.now();
+      if (netForced) {
+        netForced = false;
+        refreshNetwork(true);
+      }
     });
   }
 

@@ -36,6 +36,9 @@ export function createNetworkDiagram(container, handlers) {
   let probabilities = true; // the output maps are class probabilities
 
   function build(inputs, units) {
+    // Keyboard focus stays on the same node across a rebuild (e.g. a toggled feature).
+    const focused = container.contains(document.activeElement) ? document.activeElement : null;
+    const focusKey = focused && (focused.dataset.feature ? `[data-feature="${focused.dataset.feature}"]` : `[data-neuron="${focused.dataset.neuron}"]`);
     for (const column of columns) for (const node of column) node.button.remove();
     svg.replaceChildren();
     const counts = [FEATURES.length, ...units];
@@ -104,6 +107,7 @@ export function createNetworkDiagram(container, handlers) {
         return line;
       }));
     });
+    if (focusKey) container.querySelector(focusKey)?.focus();
   }
 
   function showFeatures() {
