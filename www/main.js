@@ -2,13 +2,13 @@
 // step with the experiment, and installs the automation API. It only renders; all
 // numbers come from the worker.
 import { startEngine } from './engine.js';
+import { mountPlayground } from './playground/index.js';
 import { readFragment, writeFragment, onFragmentEdited } from './state.js';
 import { createBanner } from './ui/banner.js';
 import { createSpecForm } from './ui/specform.js';
 import { createBoundaryPlot } from './plots/boundary.js';
 import { createLossChart } from './plots/losschart.js';
 import { installApi } from './api.js';
-import { mountPlayground } from './playground/index.js';
 
 const $ = (id) => document.getElementById(id);
 const engine = startEngine();
@@ -16,21 +16,22 @@ const banner = createBanner($('banner'));
 const boundary = createBoundaryPlot($('boundary'));
 const chart = createLossChart($('loss-chart'));
 const form = createSpecForm($('spec-form'), (spec) => userLoad(spec));
-const playground = mountPlayground({ engine, banner, boundary, shown: (described) => showExperiment(described) });
 
 let generation = null;
 let latest = null;
 let frameRequested = false;
 let playing = false;
+// The network diagram, the boundary plot's options and tools, the data panel (www/playground/).
+const playground = mountPlayground({ engine, banner, boundary, shown: (described) => showExperiment(described) });
 
 const fmt = (v, digits = 3) => (v == null || Number.isNaN(v) ? '–' : v.toFixed(digits));
 
 function render() {
   frameRequested = false;
   if (!latest) return;
-  const { metrics, epochsPerSec } = latest;
-  boundary.draw(latest);
   playground.render(latest);
+  const { metrics, grid, gridResolution, epochsPerSec } = latest;
+  boundary.draw(grid, gridResolution);
   chart.redraw();
   $('epoch').textContent = metrics.epoch;
   $('speed').textContent = epochsPerSec == null ? '–' : Math.round(epochsPerSec).toLocaleString('en');
@@ -47,8 +48,8 @@ engine.on('update', (update) => {
     boundary.setPoints(update.points);
   }
   chart.append(update.history);
-  playground.update(update);
   latest = update;
+  playground.update(update);
   if (!frameRequested) {
     frameRequested = true;
     requestAnimationFrame(render);
@@ -79,10 +80,9 @@ engine.on('diverged', ({ divergence: d }) => {
 
 engine.on('crash', (error) => banner.show(`${error.message}. Reload the page to restart; your experiment is in the link.`));
 
-function showExperiment(described) {
-  const { spec, link, backend } = described;
+function showExperiment({ spec, link, backend }) {
   form.show(spec);
-  playground.show(described);
+  playground.show(spec);
   writeFragment(link);
   $('backend-badge').textContent = backend.reason;
   $('backend-badge').title = `Running on ${backend.adapter}`;

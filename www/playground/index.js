@@ -174,8 +174,8 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
   return {
     ready: () => setViews(),
     // A new or changed experiment (from any control).
-    show(described) {
-      spec = described.spec;
+    show(shownSpec) {
+      spec = shownSpec;
       data.show(spec);
       diagram.setFeatures(spec.dataset.features ?? ['x1', 'x2']);
       const regression = isRegression(spec.dataset);
@@ -188,6 +188,7 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
     },
     // Every update event, as it arrives (points come with the first of a run).
     update(u) {
+      boundary.setRegions(u.regions ?? null);
       if (u.points) {
         points = u.points;
         legend();

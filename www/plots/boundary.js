@@ -51,18 +51,22 @@ export function createBoundaryPlot(canvas) {
     }
   }
 
-  let last = null;
-  function draw(update = last) {
-    last = update;
+  let lastGrid = null;
+  let lastRes = 0;
+  let regions = null;
+  // grid: res²·classes probabilities (one value per cell for regression), top row first;
+  // without arguments, the last grid again (after an option changed).
+  function draw(grid = lastGrid, res = lastRes) {
+    lastGrid = grid;
+    lastRes = res;
     ctx.clearRect(0, 0, canvas.width, canvas.height);
-    if (update) {
-      const res = update.gridResolution;
-      if (options.regression) heat.signed(update.grid, 0, res, scale);
-      else heat.classes(update.grid, res, update.grid.length / (res * res), options.discretize);
+    if (grid) {
+      if (options.regression) heat.signed(grid, 0, res, scale);
+      else heat.classes(grid, res, grid.length / (res * res), options.discretize);
       ctx.imageSmoothingEnabled = !options.discretize;
       ctx.drawImage(heat.canvas, 0, 0, canvas.width, canvas.height);
-      if (options.regions && update.regions) {
-        overlay.regions(update.regions.ids, update.regions.resolution);
+      if (options.regions && regions) {
+        overlay.regions(regions.ids, regions.resolution);
         ctx.imageSmoothingEnabled = false;
         ctx.drawImage(overlay.canvas, 0, 0, canvas.width, canvas.height);
       }
@@ -79,6 +83,10 @@ export function createBoundaryPlot(canvas) {
       scale = targetScale(p);
     },
     points: () => points,
+    // The activation-pattern regions of the latest update (null: none), for the overlay.
+    setRegions(r) {
+      regions = r;
+    },
     // A stroke not yet sent to the engine: added [x, y, label] points, erased point indices.
     setSketch(list, gone) {
       sketch = list;
