@@ -214,7 +214,7 @@ test('clicking an input node switches that feature on and off in the spec', asyn
   assert.deepEqual(problems, []);
 });
 
-test('the linear-regions overlay counts the regions of a ReLU net; discretising colours by class', async () => {
+test('the linear-regions overlay counts the regions of a ReLU net; discretising colours by class; maxout pairs share a map', async () => {
   const { page, problems } = await open();
   await loadPatched(page, { model: { hidden: [4], activation: 'relu' } });
   await steps(page, 10);
@@ -230,6 +230,16 @@ test('the linear-regions overlay counts the regions of a ReLU net; discretising 
   await page.uncheck('#show-regions');
   await page.check('#discretize');
   await page.waitForFunction((old) => document.querySelector('#boundary').toDataURL() !== old, plain);
+  // Maxout pairs its units: 4 gate outputs of 8 units feed the 2 outputs from the pairs'
+  // midpoints, and each pair shows its gate's map.
+  await loadPatched(page, { model: { activation: 'maxout' } });
+  await page.waitForFunction(() => document.querySelectorAll('button[data-neuron^="0:"]').length === 8);
+  assert.equal(await page.locator('line[data-link^="1:"]').count(), 8);
+  await afterFrames(page);
+  const maps = await page.evaluate(() => [0, 1, 2, 3].map((u) => document.querySelector(`button[data-neuron="0:${u}"] canvas`).toDataURL()));
+  assert.equal(maps[0], maps[1]);
+  assert.equal(maps[2], maps[3]);
+  assert.notEqual(maps[0], maps[2]);
   await loadPatched(page, { model: { activation: 'tanh' } });
   await page.check('#show-regions');
   await page.waitForFunction(() => /only ReLU-family/.test(document.querySelector('#region-count').textContent));

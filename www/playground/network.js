@@ -35,7 +35,15 @@ export function createNetworkDiagram(container, handlers) {
   let neurons = null;
   let probabilities = true; // the output maps are class probabilities
 
-  function build(inputs, units) {
+  // The link sources of a layer whose `rows` inputs come from `nodes`: the nodes
+  // themselves, or for a pair gate (maxout, AND/OR/XNOR: half as many outputs as units)
+  // the midpoint of each pair.
+  function sources(nodes, rows) {
+    if (rows === nodes.length) return nodes;
+    return Array.from({ length: rows }, (_, i) => ({ x: nodes[2 * i].x, y: (nodes[2 * i].y + nodes[2 * i + 1].y) / 2 }));
+  }
+
+  function build(inputs, units, rows) {
     // Keyboard focus stays on the same node across a rebuild (e.g. a toggled feature).
     const focused = container.contains(document.activeElement) ? document.activeElement : null;
     const focusKey = focused && (focused.dataset.feature ? `[data-feature="${focused.dataset.feature}"]` : `[data-neuron="${focused.dataset.neuron}"]`);
@@ -87,7 +95,7 @@ export function createNetworkDiagram(container, handlers) {
     // Column 0 shows every feature; links leave only from the active ones.
     inputNodes = inputs.map((name) => columns[0][FEATURES.findIndex(([f]) => f === name)]);
     links = units.map((cols, layer) => {
-      const from = layer === 0 ? inputNodes : columns[layer];
+      const from = layer === 0 ? inputNodes : sources(columns[layer], rows[layer]);
       return from.map((a, i) => Array.from({ length: cols }, (_, j) => {
         const b = columns[layer + 1][j];
         const line = document.createElementNS(SVG, 'line');
@@ -122,8 +130,12 @@ export function createNetworkDiagram(container, handlers) {
   function paintMap(node, heat) {
     if (!neurons) return false;
     const { resolution: res, layout, maps } = neurons;
-    const unit = node.column === 0 ? inputNodes.indexOf(node) : node.unit;
-    if (unit < 0 || unit >= layout[node.column]) return false;
+    // Maps of a network of another shape (the diagram is being rebuilt) are not drawn.
+    if (layout.length !== columns.length || layout[0] !== inputNodes.length) return false;
+    // A pair gate's two units share the map of the gate's output.
+    const perMap = node.column === 0 ? 1 : columns[node.column].length / layout[node.column];
+    const unit = node.column === 0 ? inputNodes.indexOf(node) : Math.floor(node.unit / perMap);
+    if (node.column >= layout.length || unit < 0 || unit >= layout[node.column]) return false;
     let offset = unit;
     for (let c = 0; c < node.column; c++) offset += layout[c];
     offset *= res * res;
@@ -152,12 +164,15 @@ export function createNetworkDiagram(container, handlers) {
     setNetwork(net) {
       lastNet = net;
       const units = net.layers.map((l) => l.units ?? 0);
-      const next = `${net.inputs.join(',')}|${units.join(',')}`;
+      const rows = net.layers.map((l) => l.weights?.length ?? 0);
+      const next = `${net.inputs.join(',')}|${units.join(',')}|${rows.join(',')}`;
       if (next !== shape) {
         shape = next;
         active = net.inputs;
-        build(net.inputs, units);
+        build(net.inputs, units, rows);
         showFeatures();
+        // Paused, no update may follow: the new nodes show the latest maps now.
+        diagram.setNeurons(neurons, !probabilities);
       }
       net.layers.forEach((layer, l) => {
         if (!layer.weights) return; // a layer that is not dense has no links to draw
@@ -181,12 +196,8 @@ export function createNetworkDiagram(container, handlers) {
       neurons = views;
       probabilities = !regression;
       if (!views || !columns.length) return;
-      for (let c = 0; c < views.layout.length; c++) {
-        for (let u = 0; u < views.layout[c]; u++) {
-          const node = c === 0 ? inputNodes[u] : columns[c]?.[u];
-          if (node) paintMap(node, node.heat);
-        }
-      }
+      for (const node of inputNodes) paintMap(node, node.heat);
+      for (let c = 1; c < columns.length; c++) for (const node of columns[c]) paintMap(node, node.heat);
     },
     // Paints one node's map onto a larger heatmap (the hover zoom); false if it has none.
     paintLarge: (node, heat) => paintMap(node, heat),
