@@ -6,15 +6,24 @@ import { readFragment, writeFragment, onFragmentEdited } from './state.js';
 import { createBanner } from './ui/banner.js';
 import { createSpecForm } from './ui/specform.js';
 import { createBoundaryPlot } from './plots/boundary.js';
-import { createLossChart } from './plots/losschart.js';
 import { installApi } from './api.js';
+import { createCurves } from './plots/curves.js';
+import { createConfusionView } from './plots/confusion.js';
+import { createRunHistory } from './ui/runhistory.js';
+import { createShare } from './ui/share.js';
+import { applyEmbed, createEmbedDialog } from './ui/embed.js';
+import { createExports } from './ui/exports.js';
+import { createTour } from './ui/tour.js';
 
 const $ = (id) => document.getElementById(id);
 const engine = startEngine();
 const banner = createBanner($('banner'));
 const boundary = createBoundaryPlot($('boundary'));
-const chart = createLossChart($('loss-chart'));
-const form = createSpecForm($('spec-form'), (spec) => userLoad(spec));
+const form = createSpecForm($('spec-form'), (spec) => apply(spec));
+const chart = createCurves($('loss-chart'), $('acc-chart'));
+const runs = createRunHistory($('run-history'), (overlays) => chart.setOverlays(overlays));
+const confusion = createConfusionView($('confusion'));
+let shownSpec = null;
 
 let generation = null;
 let latest = null;
@@ -28,18 +37,20 @@ function render() {
   if (!latest) return;
   const { metrics, grid, gridResolution, epochsPerSec } = latest;
   boundary.draw(grid, gridResolution);
-  chart.redraw();
+  chart.redraw(!playing);
   $('epoch').textContent = metrics.epoch;
   $('speed').textContent = epochsPerSec == null ? '–' : Math.round(epochsPerSec).toLocaleString('en');
   $('train-loss').textContent = fmt(metrics.trainLoss);
   $('test-loss').textContent = fmt(metrics.testLoss);
   $('train-acc').textContent = `${fmt(metrics.trainAcc * 100, 1)}%`;
   $('test-acc').textContent = `${fmt(metrics.testAcc * 100, 1)}%`;
+  confusion.show(latest.confusion, $('confusion-split').value);
 }
 
 engine.on('update', (update) => {
   if (update.generation !== generation) {
     generation = update.generation;
+    runs.archive(chart.curves(), shownSpec);
     chart.clear();
     boundary.setPoints(update.points);
   }
@@ -55,6 +66,7 @@ engine.on('playing', (e) => {
   playing = e.playing;
   $('play').textContent = playing ? '❚❚ Pause' : '▶ Play';
   $('play').setAttribute('aria-pressed', String(playing));
+  if (!playing) chart.redraw(true);
 });
 
 const rollback = () => engine.call('rollback').then((described) => {
@@ -76,6 +88,7 @@ engine.on('diverged', ({ divergence: d }) => {
 engine.on('crash', (error) => banner.show(`${error.message}. Reload the page to restart; your experiment is in the link.`));
 
 function showExperiment({ spec, link, backend }) {
+  shownSpec = spec;
   form.show(spec);
   writeFragment(link);
   $('backend-badge').textContent = backend.reason;
@@ -117,6 +130,18 @@ async function load(source) {
 
 const userLoad = (source) => load(source).catch(() => {});
 
+// Applies an edited spec through the worker's `update`: training options change live,
+// data or model changes rebuild. On refusal the experiment stays and the form reverts.
+async function apply(spec) {
+  try {
+    showExperiment(await engine.call('update', { spec }));
+    banner.hide();
+  } catch (e) {
+    banner.show(`That change could not be applied: ${e.message} The current experiment is unchanged.`);
+    form.restore();
+  }
+}
+
 const ready = (async () => {
   const { notices, ...options } = pageOptions();
   const opened = await engine.call('open', { fragment: readFragment(), ...options });
@@ -130,13 +155,34 @@ onFragmentEdited((fragment) => userLoad(fragment));
 $('play').addEventListener('click', () => engine.call(playing ? 'pause' : 'play'));
 $('step').addEventListener('click', () => engine.call('step', { n: 1, epochs: true }));
 $('reset').addEventListener('click', () => engine.call('reset').then(showExperiment));
-$('copy-link').addEventListener('click', async () => {
-  try {
-    await navigator.clipboard.writeText(location.href);
-    banner.show('Link copied: it rebuilds this experiment, bit for bit on the CPU backend.', 'notice');
-  } catch {
-    banner.show(`Copy this link: ${location.href}`, 'notice');
-  }
+createShare({ copyButton: $('copy-link'), weightsBox: $('include-weights'), openInput: $('open-file'), engine, banner, load: userLoad });
+createExports({
+  engine,
+  banner,
+  onModelLoaded: showExperiment,
+  buttons: { csv: $('export-csv'), saveModel: $('save-model'), loadModel: $('load-model') },
+});
+$('confusion-split').addEventListener('change', () => latest && confusion.show(latest.confusion, $('confusion-split').value));
+
+// Every control the embed checklist can hide: header buttons, settings, panels.
+const HEADER_CONTROLS = [
+  { id: 'reset', label: 'Reset' }, { id: 'play', label: 'Play / pause' }, { id: 'step', label: 'Step' },
+  { id: 'share', label: 'Share, embed and tour buttons' },
+];
+const embeddable = () => [
+  ...HEADER_CONTROLS,
+  ...form.controls(),
+  ...[...document.querySelectorAll('main > [data-control], main .side > [data-control]')].map((e) => ({ id: e.dataset.control, label: e.getAttribute('aria-label') })),
+];
+const embedDialog = createEmbedDialog($('embed-dialog'), embeddable);
+$('embed-open').addEventListener('click', () => embedDialog.open());
+const tour = createTour($('tour'));
+$('tour-open').addEventListener('click', () => tour.open());
+ready.then(() => {
+  const { embed, unknown } = applyEmbed(new Set(embeddable().map((c) => c.id)));
+  if (unknown.length) banner.show(`Ignoring ?hide entries that name no control: ${unknown.join(', ')}.`, 'notice');
+  if (!embed && !tour.seen) tour.open();
+  engine.call('setViews', { confusion: true }).catch((e) => banner.show(`The confusion matrix is unavailable: ${e.message}`, 'notice'));
 });
 
 document.addEventListener('keydown', (e) => {
