@@ -137,6 +137,8 @@ async function apply(spec) {
     showExperiment(await engine.call('update', { spec }));
     banner.hide();
   } catch (e) {
+    // An engine without live updates (before the session API's `update`) rebuilds instead.
+    if (e.message.startsWith('Unknown method "update"')) return userLoad(spec);
     banner.show(`That change could not be applied: ${e.message} The current experiment is unchanged.`);
     form.restore();
   }
@@ -182,7 +184,7 @@ ready.then(() => {
   const { embed, unknown } = applyEmbed(new Set(embeddable().map((c) => c.id)));
   if (unknown.length) banner.show(`Ignoring ?hide entries that name no control: ${unknown.join(', ')}.`, 'notice');
   if (!embed && !tour.seen) tour.open();
-  engine.call('setViews', { confusion: true }).catch((e) => banner.show(`The confusion matrix is unavailable: ${e.message}`, 'notice'));
+  engine.call('setViews', { confusion: true }).catch((e) => confusion.unavailable(e.message));
 });
 
 document.addEventListener('keydown', (e) => {

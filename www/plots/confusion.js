@@ -7,7 +7,8 @@ const MARGIN = 34;
 
 export function createConfusionView(canvas) {
   const ctx = canvas.getContext('2d');
-  let last = null;
+  let last;
+  let emptyText = 'No confusion matrix from the engine yet';
 
   function draw(matrix) {
     const { width, height } = canvas;
@@ -19,7 +20,7 @@ export function createConfusionView(canvas) {
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
     if (!matrix) {
-      ctx.fillText('No confusion matrix from the engine yet', width / 2, height / 2);
+      ctx.fillText(emptyText, width / 2, height / 2, width - 8);
       return;
     }
     const k = matrix.length;
@@ -53,9 +54,15 @@ export function createConfusionView(canvas) {
     show(confusion, split) {
       const matrix = confusion?.[split] ?? null;
       const key = matrix && JSON.stringify(matrix);
-      if (key === last && matrix) return;
+      if (key === last) return;
       last = key;
       draw(matrix);
+    },
+    // Shown in place of the matrix when the engine cannot send one.
+    unavailable(reason) {
+      emptyText = `Unavailable: ${reason}`;
+      last = undefined;
+      draw(null);
     },
   };
 }

@@ -37,7 +37,9 @@ function readValue(option, input) {
   if (option.kind === 'select') return option.numeric ? Number(input.value) : input.value;
   if (input.value.trim() === '' && option.optional) return null;
   const v = Number(input.value);
-  if (input.value.trim() === '' || !Number.isFinite(v) || !input.checkValidity()) return undefined;
+  // Off-step values are fine (the step only sets the arrow-key increment); the range is not.
+  const { badInput, rangeUnderflow, rangeOverflow } = input.validity;
+  if (input.value.trim() === '' || !Number.isFinite(v) || badInput || rangeUnderflow || rangeOverflow) return undefined;
   return option.integer ? Math.round(v) : v;
 }
 
@@ -51,7 +53,14 @@ function writeValue(option, input, value) {
 }
 
 export function createSpecForm(form, onEdit) {
+  // `shown` is the engine's last answer; `current` also holds edits still on their way,
+  // so quick successive edits build on each other.
+  let shown = null;
   let current = null;
+  const emit = (spec) => {
+    current = spec;
+    onEdit(spec);
+  };
   const controls = [];
   let layers;
   for (const group of OPTION_GROUPS) {
@@ -78,12 +87,13 @@ export function createSpecForm(form, onEdit) {
     layers = createLayerEditor(set, (edit) => {
       const spec = structuredClone(current);
       edit(spec);
-      onEdit(spec);
+      emit(spec);
     });
     return set;
   }
 
   function show(spec) {
+    shown = spec;
     current = spec;
     for (const { option, label, input } of controls) {
       const applies = !option.when || option.when(spec);
@@ -105,12 +115,12 @@ export function createSpecForm(form, onEdit) {
     entry.input.removeAttribute('aria-invalid');
     const spec = structuredClone(current);
     entry.option.set(spec, value);
-    onEdit(spec);
+    emit(spec);
   });
   form.addEventListener('submit', (e) => e.preventDefault());
   return {
     show,
-    restore: () => current && show(current),
+    restore: () => shown && show(shown),
     // Every control id with its label, for the embed checklist.
     controls: () => [...controls.map(({ option }) => ({ id: option.id, label: option.label })), ...layers.controls()],
   };
