@@ -44,7 +44,7 @@ export function createCurves(lossEl, accEl) {
   let charts = [];
   let dirty = false;
   let lastDraw = 0;
-  const width = () => Math.max(260, Math.min(440, lossEl.clientWidth || 420));
+  const width = () => Math.max(260, Math.min(420, lossEl.clientWidth || 400));
 
   function build() {
     charts = [makeChart(lossEl, 'loss', 'loss', overlays, width()), makeChart(accEl, 'accuracy', 'acc', overlays, width())];

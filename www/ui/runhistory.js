@@ -48,7 +48,7 @@ export function createRunHistory(list, onOverlay) {
   return {
     // Keeps a finished run (ignored when it trained no epoch).
     archive(curves, spec) {
-      if (!curves.epoch.length || !spec) return;
+      if (!(curves.epoch.at(-1) > 0) || !spec) return;
       runs.unshift({ id: nextId++, summary: summarize(spec), curves });
       for (const old of runs.splice(KEEP)) chosen.delete(old.id);
       render();
