@@ -158,6 +158,8 @@ $('play').addEventListener('click', () => engine.call(playing ? 'pause' : 'play'
 $('step').addEventListener('click', () => engine.call('step', { n: 1, epochs: true }));
 $('reset').addEventListener('click', () => engine.call('reset').then(showExperiment));
 createShare({ copyButton: $('copy-link'), weightsBox: $('include-weights'), openInput: $('open-file'), engine, banner, load: userLoad });
+// The boundary view's panel is the views column's; it gets a PNG button like every view.
+$('boundary').closest('section').dataset.view = 'boundary';
 createExports({
   engine,
   banner,

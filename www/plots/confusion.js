@@ -1,7 +1,7 @@
 // The confusion-matrix view: rows are the true class, columns the predicted one; each
 // cell shows its count, coloured (viridis) by its share of the row. Train or test split
 // is chosen by the caller. Labels are drawn on the canvas so a PNG export keeps them.
-import { viridis } from './colormap.js';
+import { viridis } from './viridis.js';
 
 const MARGIN = 34;
 

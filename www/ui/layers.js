@@ -81,9 +81,10 @@ export function createLayerEditor(root, onEdit) {
     Object.assign(input, { type: 'number', min: 1, max: cap, step: 1, value: units, id: `units-${i + 1}` });
     input.title = `Units in hidden layer ${i + 1} (1 to ${cap})`;
     input.setAttribute('aria-label', input.title);
+    // Whole numbers go to the engine, whose refusal (e.g. too wide behind a gate) names the reason.
     input.addEventListener('change', () => {
-      const v = Math.round(Number(input.value));
-      if (!(v >= 1 && v <= cap)) return input.setAttribute('aria-invalid', 'true');
+      const v = Number(input.value);
+      if (!Number.isInteger(v) || v < 1 || v > MAX_UNITS) return input.setAttribute('aria-invalid', 'true');
       edit((h) => (h[i] = v));
     });
     const less = button('−', `One unit fewer in layer ${i + 1}`, () => units > 1 && edit((h) => (h[i] -= 1)));

@@ -60,16 +60,6 @@ const activationsOf = (s) => s.model.activations ?? s.model.hidden.map(() => s.m
 // Groups in display order; each option: {id, label, help, kind: select|number|checkbox, ...}.
 export const OPTION_GROUPS = [
   {
-    title: 'Data',
-    options: [
-      { id: 'dataset', label: 'Dataset', kind: 'select', help: 'The points to classify (TensorFlow Playground\'s sets).',
-        choices: [['spiral', 'spiral'], ['circle', 'circle'], ['xor', 'exclusive or'], ['gauss', 'Gaussian blobs']],
-        get: (s) => s.dataset.kind, set: (s, v) => (s.dataset.kind = v) },
-      { id: 'noise', label: 'Noise', kind: 'number', min: 0, max: 5, step: 0.05, help: 'Uniform noise added to each coordinate of every point.',
-        get: (s) => s.dataset.noise, set: (s, v) => (s.dataset.noise = v) },
-    ],
-  },
-  {
     title: 'Objective',
     options: [
       { id: 'loss', label: 'Loss', kind: 'select', help: 'The training objective on the network\'s outputs.',
