@@ -31,6 +31,8 @@ let frameRequested = false;
 let playing = false;
 
 const fmt = (v, digits = 3) => (v == null || Number.isNaN(v) ? '–' : v.toFixed(digits));
+// Regression sets report accuracy as NaN: shown as "–".
+const percent = (v) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '–');
 
 function render() {
   frameRequested = false;
@@ -42,8 +44,8 @@ function render() {
   $('speed').textContent = epochsPerSec == null ? '–' : Math.round(epochsPerSec).toLocaleString('en');
   $('train-loss').textContent = fmt(metrics.trainLoss);
   $('test-loss').textContent = fmt(metrics.testLoss);
-  $('train-acc').textContent = `${fmt(metrics.trainAcc * 100, 1)}%`;
-  $('test-acc').textContent = `${fmt(metrics.testAcc * 100, 1)}%`;
+  $('train-acc').textContent = percent(metrics.trainAcc);
+  $('test-acc').textContent = percent(metrics.testAcc);
   confusion.show(latest.confusion, $('confusion-split').value);
 }
 
