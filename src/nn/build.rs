@@ -13,16 +13,31 @@ use crate::rng::{Rng, Stream};
 use crate::spec::{Activation as Function, Init, LayerSpec, ModelSpec, PaddingSpec, Parametrization, PoolKind};
 
 /// The layer list a model spec describes: its explicit `layers`, or the MLP that
-/// `hidden` and `activation` describe, ending in a dense layer with `classes` outputs.
-pub fn layer_list(model: &ModelSpec, classes: usize) -> Vec<LayerSpec> {
+/// `hidden`, `activation(s)`, `dropout` and `residual` describe, ending in a dense layer
+/// with `classes` outputs. A hidden layer is dense → activation (→ dropout), wrapped in
+/// a residual block when `residual` is set and its input width equals its own.
+pub fn layer_list(model: &ModelSpec, classes: usize, inputs: usize) -> Vec<LayerSpec> {
     if !model.layers.is_empty() {
         return model.layers.clone();
     }
-    let per = Nonlinearity::from_spec(model.activation, model.leaky_slope);
     let mut layers = Vec::new();
-    for &h in &model.hidden {
-        layers.push(LayerSpec::Dense { units: per.inputs_per(h as usize) as u32 });
-        layers.push(LayerSpec::Activation { function: model.activation });
+    let mut width = inputs;
+    for (i, &h) in model.hidden.iter().enumerate() {
+        let function = model.activation_of(i);
+        let per = Nonlinearity::from_spec(function, model.leaky_slope);
+        let mut block = vec![
+            LayerSpec::Dense { units: per.inputs_per(h as usize) as u32 },
+            LayerSpec::Activation { function },
+        ];
+        if model.dropout > 0.0 {
+            block.push(LayerSpec::Dropout { rate: model.dropout });
+        }
+        if model.residual && width == h as usize {
+            layers.push(LayerSpec::Residual { layers: block });
+        } else {
+            layers.extend(block);
+        }
+        width = h as usize;
     }
     layers.push(LayerSpec::Dense { units: classes as u32 });
     layers
@@ -51,7 +66,7 @@ impl<B: Backend> Net<B> {
         if input.is_empty() {
             return Err("the input has no features".into());
         }
-        let layers = layer_list(model, classes);
+        let layers = layer_list(model, classes, input.len());
         let mut builder = Builder { be, model, seed, next_id: 0, next_param: 0, fans: Vec::new(), widths: None };
         let (mut nodes, mut output) = builder.sequence(&layers, input, "model.layers")?;
         if model.parametrization != Parametrization::Plain {
@@ -314,7 +329,7 @@ mod tests {
         let mut model = ExperimentSpec::default().model;
         model.activation = Function::OrAil;
         model.hidden = vec![3, 2];
-        let layers = layer_list(&model, 4);
+        let layers = layer_list(&model, 4, 2);
         assert_eq!(
             layers,
             vec![
@@ -325,5 +340,32 @@ mod tests {
                 LayerSpec::Dense { units: 4 },
             ]
         );
+    }
+
+    #[test]
+    fn per_layer_activations_dropout_and_residual_map_onto_the_layer_list() {
+        let mut model = ExperimentSpec::default().model;
+        model.hidden = vec![2, 4, 4];
+        model.activations = vec![Function::Relu, Function::Tanh, Function::Maxout];
+        model.dropout = 0.25;
+        model.residual = true;
+        let (relu, tanh, maxout) = (Function::Relu, Function::Tanh, Function::Maxout);
+        let act = |function| LayerSpec::Activation { function };
+        let drop = || LayerSpec::Dropout { rate: 0.25 };
+        assert_eq!(
+            layer_list(&model, 3, 2),
+            vec![
+                LayerSpec::Residual { layers: vec![LayerSpec::Dense { units: 2 }, act(relu), drop()] },
+                LayerSpec::Dense { units: 4 },
+                act(tanh),
+                drop(),
+                LayerSpec::Residual { layers: vec![LayerSpec::Dense { units: 8 }, act(maxout), drop()] },
+                LayerSpec::Dense { units: 3 },
+            ]
+        );
+        let net = Net::<CpuBackend<f32>>::build(&CpuBackend::new(), Features::Flat(2), &model, 3, 1).unwrap();
+        let mut shapes = Vec::new();
+        net.visit_params(&mut |p| shapes.push(p.value.shape().to_vec()));
+        assert_eq!(shapes, vec![vec![2, 2], vec![1, 2], vec![4, 2], vec![1, 4], vec![8, 4], vec![1, 8], vec![3, 4], vec![1, 3]]);
     }
 }

@@ -50,6 +50,8 @@ enum Saved<T> {
 pub struct Trace<T> {
     outputs: Vec<Option<T>>,
     slots: Vec<Slot>,
+    /// Where each layer's input came from.
+    inputs: Vec<Slot>,
     saved: Vec<Saved<T>>,
     end: Slot,
     rows: usize,
@@ -67,6 +69,11 @@ impl<T> Trace<T> {
     /// network input the trace was computed from.
     pub fn output<'a>(&'a self, x: &'a T, id: usize) -> &'a T {
         self.resolve(x, self.slots[id])
+    }
+
+    /// The input of layer `id` as the forward pass fed it.
+    pub fn input<'a>(&'a self, x: &'a T, id: usize) -> &'a T {
+        self.resolve(x, self.inputs[id])
     }
 
     /// The network's output (the logits).
@@ -133,6 +140,7 @@ impl<B: Backend> Net<B> {
         let mut trace = Trace {
             outputs: (0..self.layer_count).map(|_| None).collect(),
             slots: vec![Slot::Input; self.layer_count],
+            inputs: vec![Slot::Input; self.layer_count],
             saved: (0..self.layer_count).map(|_| Saved::Nothing).collect(),
             end: Slot::Input,
             rows,
@@ -274,6 +282,7 @@ fn forward_seq<B: Backend>(
     let train = matches!(mode, Mode::Train { .. });
     for node in nodes {
         let id = node.id;
+        trace.inputs[id] = slot;
         let (y, saved) = {
             let input = trace.resolve(x, slot);
             match &node.layer {

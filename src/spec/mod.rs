@@ -3,9 +3,11 @@
 //! This module is plain data plus validation. It imports no engine code: the engine
 //! derives everything from a spec that has passed `validate`, and trusts it.
 
+pub mod events;
 pub mod layers;
 pub mod link;
 
+pub use events::{BiasEdit, EmbeddedWeights, Event, WeightEdit};
 pub use layers::{LayerSpec, PaddingSpec, PoolKind};
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +35,16 @@ pub mod limits {
     pub const MAX_BASE_WIDTH: u32 = 4096;
     /// Longest warm-up, step interval or cosine horizon, in steps.
     pub const MAX_SCHEDULE_STEPS: u32 = 10_000_000;
+    /// Largest `model.dropout` rate.
+    pub const MAX_DROPOUT: f32 = 0.9;
+    /// Most recorded mid-run edits (`events`).
+    pub const MAX_EVENTS: usize = 1000;
+    /// Latest step an event or embedded weights may name.
+    pub const MAX_EVENT_STEP: u64 = 1 << 40;
+    /// Largest magnitude of an edited weight or bias.
+    pub const MAX_EDIT_VALUE: f32 = 1000.0;
+    /// Longest `weights.data` (base64url): 64 hidden layers' worth of 64×64 weights.
+    pub const MAX_WEIGHTS_CHARS: usize = 1 << 20;
 }
 
 /// Fields at their default are left out of the JSON, so links stay short and a link
@@ -75,6 +87,12 @@ pub struct ExperimentSpec {
     /// Where to train; a `?backend=` URL parameter overrides it.
     #[serde(default)]
     pub backend: BackendChoice,
+    /// Mid-run edits, replayed at their steps (see `events`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
+    /// Trained weights the experiment opens with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<EmbeddedWeights>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -205,6 +223,22 @@ pub struct ModelSpec {
     /// `hidden` and `activation`, which describe an MLP.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub layers: Vec<LayerSpec>,
+    /// Per-hidden-layer activations overriding `activation` (empty, or one per layer).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub activations: Vec<Activation>,
+    /// Inverted-dropout rate after every hidden activation, in [0, 0.9].
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub dropout: f32,
+    /// An identity skip around every hidden layer whose input and output widths agree.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub residual: bool,
+}
+
+impl ModelSpec {
+    /// The activation of hidden layer `i`: its `activations` entry, else `activation`.
+    pub fn activation_of(&self, i: usize) -> Activation {
+        self.activations.get(i).copied().unwrap_or(self.activation)
+    }
 }
 
 
@@ -404,6 +438,9 @@ impl Default for ExperimentSpec {
                 parametrization: Parametrization::Plain,
                 base_width: 1,
                 layers: Vec::new(),
+                activations: Vec::new(),
+                dropout: 0.0,
+                residual: false,
             },
             training: TrainingSpec {
                 loss: Loss::SoftmaxCrossEntropy,
@@ -424,6 +461,8 @@ impl Default for ExperimentSpec {
                 warmup_steps: 0,
             },
             backend: BackendChoice::Auto,
+            events: Vec::new(),
+            weights: None,
         }
     }
 }
@@ -478,13 +517,24 @@ impl ExperimentSpec {
         check(m.hidden.len() <= MAX_HIDDEN_LAYERS, || {
             format!("model.hidden may have at most {MAX_HIDDEN_LAYERS} layers, got {}", m.hidden.len())
         })?;
-        let max_units = if m.activation.is_gate() { MAX_UNITS / 2 } else { MAX_UNITS };
+        check(m.activations.is_empty() || m.activations.len() == m.hidden.len(), || {
+            format!("model.activations must be empty or name one activation per hidden layer ({}), got {}", m.hidden.len(), m.activations.len())
+        })?;
         for (i, &u) in m.hidden.iter().enumerate() {
+            let gate = m.activation_of(i).is_gate();
+            let max_units = if gate { MAX_UNITS / 2 } else { MAX_UNITS };
             check((1..=max_units).contains(&u), || {
-                let why = if m.activation.is_gate() { " (a gate halves its dense layer's width)" } else { "" };
+                let why = if gate { " (a gate halves its dense layer's width)" } else { "" };
                 format!("model.hidden[{i}] must have between 1 and {max_units} units{why}, got {u}")
             })?;
         }
+        check(m.dropout.is_finite() && (0.0..=MAX_DROPOUT).contains(&m.dropout), || {
+            format!("model.dropout must be between 0 and {MAX_DROPOUT}, got {}", m.dropout)
+        })?;
+        let mlp_only = !m.activations.is_empty() || m.dropout != 0.0 || m.residual;
+        check(m.layers.is_empty() || !mlp_only, || {
+            "model.activations, model.dropout and model.residual describe an MLP; with model.layers put them in the list".into()
+        })?;
         check(m.leaky_slope.is_finite() && (0.0..=1.0).contains(&m.leaky_slope), || {
             format!("model.leakySlope must be between 0 and 1, got {}", m.leaky_slope)
         })?;
@@ -506,7 +556,8 @@ impl ExperimentSpec {
             format!("model.baseWidth must be between 1 and {MAX_BASE_WIDTH}, got {}", m.base_width)
         })?;
         layers::validate(&m.layers, "model.layers", 0).map_err(SpecError)?;
-        self.training.validate(self.train_points() as u32)
+        self.training.validate(self.train_points() as u32)?;
+        self.validate_events()
     }
 }
 

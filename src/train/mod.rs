@@ -2,6 +2,7 @@
 //! per-epoch record of train/test loss and accuracy. An epoch is one pass over the
 //! training split. The training spec can be replaced between steps.
 
+mod edit;
 mod fault;
 pub mod optimizer;
 pub mod schedule;

@@ -1,5 +1,6 @@
 //! Session: one experiment built from a spec (dataset, model, trainer) on one backend.
 //! The wasm API and the native tests drive the engine only through this type.
+//! `edits` holds live changes and their replay, `views` what the page draws.
 
 use crate::backend::cpu::CpuBackend;
 use crate::backend::gpu::GpuBackend;
@@ -88,8 +89,20 @@ macro_rules! with_trainer {
     };
 }
 
+mod edits;
+mod views;
+
+pub use edits::Applied;
+pub use views::{Confusion, NetworkLayer, NetworkView, NeuronMaps, PlaneViews, Regions};
+
 pub struct Session {
+    /// What the link encodes: `training` holds the options now in force and `events`
+    /// every edit so far (see `edits`).
     spec: ExperimentSpec,
+    /// The training options in force at the current step.
+    training: TrainingSpec,
+    /// Events before this index have been applied.
+    next_event: usize,
     data: Dataset,
     engine: Engine,
     adapter: String,
@@ -105,23 +118,46 @@ fn cpu_adapter_name() -> String {
 impl Session {
     /// A session on the CPU backend.
     pub fn new(spec: ExperimentSpec) -> Result<Self, SpecError> {
-        spec.validate()?;
-        let data = data::build(&spec.dataset, spec.train_points());
-        let engine = Engine::Cpu(Trainer::new(CpuBackend::new(), &spec, &data).map_err(SpecError)?);
-        Ok(Session { spec, data, engine, adapter: cpu_adapter_name(), reason: "CPU".into(), snapshot: None, divergence: None })
+        Self::assemble(spec, |spec, data| Ok(Engine::Cpu(Trainer::new(CpuBackend::new(), spec, data)?)), cpu_adapter_name(), "CPU")
     }
 
     /// A session on a GPU backend.
     pub fn on_gpu(spec: ExperimentSpec, gpu: GpuBackend) -> Result<Self, SpecError> {
-        spec.validate()?;
-        let data = data::build(&spec.dataset, spec.train_points());
         let info = gpu.adapter_info();
         let adapter = match (info.name.is_empty(), info.backend.as_str()) {
             (true, backend) => backend.to_string(),
             (false, backend) => format!("{} ({backend})", info.name),
         };
-        let engine = Engine::Gpu(Trainer::new(gpu, &spec, &data).map_err(SpecError)?);
-        Ok(Session { spec, data, engine, adapter, reason: "WebGPU".into(), snapshot: None, divergence: None })
+        Self::assemble(spec, |spec, data| Ok(Engine::Gpu(Trainer::new(gpu, spec, data)?)), adapter, "WebGPU")
+    }
+
+    /// Validates the spec, builds data and trainer with the options in force where the
+    /// run starts (step 0, or the step of embedded weights), then applies the events up
+    /// to there.
+    fn assemble(
+        spec: ExperimentSpec,
+        engine: impl FnOnce(&ExperimentSpec, &Dataset) -> Result<Engine, String>,
+        adapter: String,
+        reason: &str,
+    ) -> Result<Self, SpecError> {
+        spec.validate()?;
+        let data = data::build(&spec.dataset, spec.train_points());
+        let start = spec.weights.as_ref().map_or(0, |w| w.step);
+        let training = spec.training_at(start);
+        let engine = engine(&ExperimentSpec { training: training.clone(), ..spec.clone() }, &data).map_err(SpecError)?;
+        let mut session = Session {
+            spec,
+            training,
+            next_event: 0,
+            data,
+            engine,
+            adapter,
+            reason: reason.into(),
+            snapshot: None,
+            divergence: None,
+        };
+        session.start_at(start)?;
+        Ok(session)
     }
 
     pub fn spec(&self) -> &ExperimentSpec {
@@ -145,19 +181,13 @@ impl Session {
         BackendInfo { kind, adapter: self.adapter.clone(), reason: self.reason.clone() }
     }
 
-    /// Replaces the training hyperparameters mid-training (optimiser, learning rate,
-    /// schedule, batch size, penalties, clipping). Weights are kept, and the optimiser
-    /// state too unless the optimiser kind changes. A refused spec changes nothing.
-    pub fn set_training(&mut self, training: TrainingSpec) -> Result<(), SpecError> {
-        let spec = ExperimentSpec { training, ..self.spec.clone() };
-        spec.validate()?;
-        with_trainer!(&mut self.engine, t => t.set_training(&spec.training));
-        self.spec = spec;
-        Ok(())
+    /// The training options in force now.
+    pub fn training(&self) -> &TrainingSpec {
+        &self.training
     }
 
-    pub fn train_steps(&mut self, n: u64) {
-        with_trainer!(&mut self.engine, t => t.train_steps(n))
+    pub fn step(&self) -> u64 {
+        with_trainer!(&self.engine, t => t.step())
     }
 
     pub fn steps_per_epoch(&self) -> u64 {
@@ -203,7 +233,7 @@ impl Session {
             epoch: history[first_bad].epoch,
             location,
             rollback_step: self.snapshot.as_ref().map(|s| s.step),
-            rollback_learning_rate: self.spec.training.learning_rate / ROLLBACK_LR_DIVISOR,
+            rollback_learning_rate: self.training.learning_rate / ROLLBACK_LR_DIVISOR,
         }
     }
 
@@ -217,7 +247,7 @@ impl Session {
         let Some(state) = self.snapshot.as_ref().map(|s| s.state.clone()) else {
             return Err("No good weights were saved before the run diverged; reset to start again.".into());
         };
-        let mut training = self.spec.training.clone();
+        let mut training = self.training.clone();
         training.learning_rate = rate;
         self.set_training(training).map_err(|e| e.0)?;
         with_trainer!(&mut self.engine, t => t.restore(&state))?;
@@ -234,8 +264,17 @@ impl Session {
     /// Class probabilities on a res×res grid over the view, row-major, top row first
     /// (largest x₂), each cell `classes` values; empty for data that is not 2-D.
     pub async fn decision_grid(&self, res: u32) -> Vec<f32> {
+        match self.plane_inputs(res) {
+            Some((points, _)) => with_trainer!(&self.engine, t => t.predict(&points, 2).await),
+            None => Vec::new(),
+        }
+    }
+
+    /// The network inputs at the centres of a res×res grid over the view (row-major, top
+    /// row first) and the clamped resolution; None for data that is not 2-D.
+    fn plane_inputs(&self, res: u32) -> Option<(Vec<f32>, usize)> {
         if self.data.n_features != 2 {
-            return Vec::new();
+            return None;
         }
         let res = res.clamp(1, MAX_GRID_RESOLUTION) as usize;
         let cell = 2.0 * GRID_EXTENT / res as f32;
@@ -246,7 +285,7 @@ impl Session {
                 points.push(GRID_EXTENT - (i as f32 + 0.5) * cell);
             }
         }
-        with_trainer!(&self.engine, t => t.predict(&points, 2).await)
+        Some((points, res))
     }
 
     pub async fn parameters(&self) -> Vec<f32> {
