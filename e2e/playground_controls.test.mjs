@@ -70,12 +70,12 @@ test('every visible control is reached by Tab, and a select and a number are ope
   await page.keyboard.press('Space');
   await page.waitForFunction(async () => (await window.glassbox.spec()).model.hidden[2] === 9);
   assert.equal(await page.evaluate(() => document.activeElement.id), 'units-more-3', 'focus stays on the button');
-  if (await hasMethod(page, 'update')) {
-    // Per-layer activations arrive with the session API (model.activations).
-    await page.focus('#activation-3');
-    await page.keyboard.press('ArrowDown');
-    await page.waitForFunction(async () => (await window.glassbox.spec()).model.activations?.[2] === 'relu');
-  }
+  await page.focus('#activation-3');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(async () => (await window.glassbox.spec()).model.activations?.[2] === 'relu');
+  await page.focus('#residual');
+  await page.keyboard.press('Space');
+  await page.waitForFunction(async () => (await window.glassbox.spec()).model.residual === true);
 
   // The page shortcuts: S steps one epoch, R resets.
   await page.evaluate(() => document.activeElement.blur());
@@ -156,6 +156,8 @@ test('a copied link restores the identical spec and first 10 epochs of losses in
   await page.waitForFunction(async () => (await window.glassbox.spec()).training.schedule?.kind === 'step');
   await page.fill('#l2', '0.001');
   await page.press('#l2', 'Enter');
+  await page.fill('#dropout', '0.1');
+  await page.press('#dropout', 'Enter');
   await page.selectOption('#init', 'criticality');
   await page.waitForFunction(async () => (await window.glassbox.spec()).model.init?.kind === 'criticality');
   await page.fill('#crit-cw', '1.5');
@@ -163,7 +165,7 @@ test('a copied link restores the identical spec and first 10 epochs of losses in
   await page.click('#layers-add');
   await page.waitForFunction(async () => {
     const s = await window.glassbox.spec();
-    return s.model.hidden.length === 3 && s.model.init.cW === 1.5 && s.training.l2 === 0.001 && s.training.momentum === 0.8;
+    return s.model.hidden.length === 3 && s.model.init.cW === 1.5 && s.training.l2 === 0.001 && s.training.momentum === 0.8 && s.model.dropout > 0.09;
   });
   await page.evaluate((n) => window.glassbox.step(n), 10 * STEPS_PER_EPOCH);
   const spec = await specNow(page);
