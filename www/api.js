@@ -1,6 +1,9 @@
 // The automation API: window.glassbox for scripts and tests, and the same calls over
 // postMessage ({id, method, args} → {id, result | error}) when the page is embedded.
-const METHODS = ['spec', 'link', 'load', 'play', 'pause', 'step', 'reset', 'rollback', 'metrics', 'backend', 'history'];
+const METHODS = [
+  'spec', 'link', 'load', 'play', 'pause', 'step', 'reset', 'rollback', 'metrics', 'backend', 'history',
+  'update', 'network', 'setWeight', 'setBias', 'linkWithWeights', 'exportModel', 'importModel', 'setViews',
+];
 
 export function installApi(app, ready) {
   const api = { ready };

@@ -213,6 +213,15 @@ installApi(
     metrics: () => engine.call('metrics'),
     backend: () => engine.call('backend'),
     history: () => engine.call('history'),
+    // Live changes: the result's link replays them, so the fragment follows.
+    update: (spec) => engine.call('update', { spec }).then((r) => (showExperiment(r), r)),
+    network: () => engine.call('network'),
+    setWeight: (edit) => engine.call('setWeight', edit).then((r) => (showExperiment(r), r)),
+    setBias: (edit) => engine.call('setBias', edit).then((r) => (showExperiment(r), r)),
+    linkWithWeights: () => engine.call('linkWithWeights'),
+    exportModel: () => engine.call('exportModel'),
+    importModel: (json) => engine.call('importModel', { json }).then((r) => (showExperiment(r), r)),
+    setViews: (views) => engine.call('setViews', views),
   },
   ready,
 );

@@ -1,12 +1,16 @@
 // The engine host: runs in a dedicated Web Worker, owns the wasm Session, trains in
 // chunks while playing, and answers {id, method, args} requests from the main thread.
-// It pushes {event: 'update'} messages with metrics, new history rows and the decision grid.
+// It pushes {event: 'update'} messages with metrics, new history rows, the decision grid
+// and the views the page asked for (setViews: neuron maps, linear regions, confusion),
+// at most PUBLISH_HZ times a second while playing.
 import init, { Session, decodeLink, defaultSpec, normalizeSpec } from './glassbox.js';
 import { chooseBackend } from './backend_choice.js';
 
 const GRID_RESOLUTION = 64;
 const CHUNK_BUDGET_MS = 14;
 const MAX_STEPS_PER_CALL = 2000;
+const PUBLISH_INTERVAL_MS = 1000 / 30;
+const MAX_NEURON_RESOLUTION = 64;
 
 let session = null;
 let playing = false;
@@ -17,6 +21,9 @@ let historySent = 0;
 let generation = 0;
 let pointsSent = -1;
 const speed = { steps: 0, ms: 0 };
+// What each update carries besides metrics, history and grid (see setViews).
+const views = { neurons: false, neuronResolution: 24, regions: false, confusion: false };
+let lastPublish = 0;
 
 const wasmReady = init({ module_or_path: './glassbox_bg.wasm' });
 
@@ -84,14 +91,26 @@ async function publish() {
   const metrics = await session.metrics();
   const history = session.history(historySent);
   historySent += history.epoch.length;
-  const grid = await session.grid(GRID_RESOLUTION);
+  const plane = await session.views(GRID_RESOLUTION, views.neuronResolution, views.neurons, views.regions);
+  const { grid, neurons, regions } = plane;
   const epochsPerSec = speed.ms > 0 ? (speed.steps / session.stepsPerEpoch()) / (speed.ms / 1000) : null;
   const update = { event: 'update', generation, metrics, history, grid, gridResolution: GRID_RESOLUTION, epochsPerSec };
+  const transfer = [grid.buffer];
+  if (views.neurons) {
+    update.neurons = neurons;
+    if (neurons) transfer.push(neurons.maps.buffer);
+  }
+  if (views.regions) {
+    update.regions = regions;
+    if (regions) transfer.push(regions.ids.buffer);
+  }
+  if (views.confusion) update.confusion = await session.confusion();
   if (pointsSent !== generation) {
     update.points = session.points();
     pointsSent = generation;
   }
-  self.postMessage(update, [grid.buffer]);
+  self.postMessage(update, transfer);
+  lastPublish = performance.now();
   return metrics;
 }
 
@@ -125,7 +144,7 @@ async function playLoop() {
       speed.steps = speed.steps * 0.9 + steps;
       speed.ms = speed.ms * 0.9 + (now - last);
       last = now;
-      reportDivergence(await publish());
+      if (now - lastPublish >= PUBLISH_INTERVAL_MS) reportDivergence(await publish());
     });
     await yieldToEvents();
   }
@@ -173,17 +192,20 @@ const methods = {
     await publish();
     return { ...describe(), warning };
   },
+  // A fresh run with the options in force (edits and embedded weights dropped).
   async reset() {
     setPlaying(false);
-    await replaceSession(session.specJson());
+    await replaceSession(session.restartSpec());
     await publish();
     return describe();
   },
   play() {
     setPlaying(true);
   },
-  pause() {
+  // The last chunk may not have been published (updates are throttled): show it.
+  async pause() {
     setPlaying(false);
+    await publish();
   },
   async step({ n = 1, epochs = false } = {}) {
     setPlaying(false);
@@ -204,6 +226,43 @@ const methods = {
     session.rollback();
     await publish();
     return describe();
+  },
+  // Applies a changed spec while the run goes on: training options live (recorded as
+  // events at the current step), data or model changes by building a fresh run.
+  async update({ spec }) {
+    const rebuild = session.apply(typeof spec === 'string' ? spec : JSON.stringify(spec));
+    if (rebuild != null) await replaceSession(rebuild);
+    await publish();
+    return { ...describe(), rebuilt: rebuild != null };
+  },
+  network: () => session.network(),
+  async setWeight({ layer, from, to, value }) {
+    session.setWeight(layer, from, to, value);
+    await publish();
+    return describe();
+  },
+  async setBias({ layer, unit, value }) {
+    session.setBias(layer, unit, value);
+    await publish();
+    return describe();
+  },
+  linkWithWeights: () => session.linkWithWeights(),
+  exportModel: () => session.modelJson(),
+  async importModel({ json }) {
+    session.loadModel(String(json));
+    await publish();
+    return describe();
+  },
+  // Chooses what updates carry; returns the settings now in force.
+  async setViews(next = {}) {
+    const res = 'neuronResolution' in next ? Math.floor(Number(next.neuronResolution)) : views.neuronResolution;
+    if (!(res >= 1 && res <= MAX_NEURON_RESOLUTION)) {
+      throw new Error(`neuronResolution must be a whole number from 1 to ${MAX_NEURON_RESOLUTION}, got ${next.neuronResolution}.`);
+    }
+    views.neuronResolution = res;
+    for (const key of ['neurons', 'regions', 'confusion']) if (key in next) views[key] = Boolean(next[key]);
+    await publish();
+    return { ...views };
   },
   metrics: () => session.metrics(),
   spec: () => JSON.parse(session.specJson()),

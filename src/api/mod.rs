@@ -4,6 +4,8 @@
 //! bulk numbers cross as typed arrays; everything else through serde-wasm-bindgen.
 
 mod bench;
+mod edits;
+mod views;
 
 use crate::backend::gpu::GpuBackend;
 use crate::session::Session;

@@ -19,7 +19,7 @@ pub enum Applied {
     /// Only training options changed: they apply from the current step.
     Live,
     /// Data, model, seed or backend changed: a fresh run of this spec must be built.
-    Rebuild(ExperimentSpec),
+    Rebuild(Box<ExperimentSpec>),
 }
 
 impl Session {
@@ -165,7 +165,7 @@ impl Session {
         next.validate()?;
         let s = &self.spec;
         if next.dataset != s.dataset || next.model != s.model || next.backend != s.backend || next.training.seed != self.training.seed {
-            return Ok(Applied::Rebuild(next));
+            return Ok(Applied::Rebuild(Box::new(next)));
         }
         self.set_training(next.training)?;
         Ok(Applied::Live)
