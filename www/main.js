@@ -139,8 +139,6 @@ async function apply(spec) {
     showExperiment(await engine.call('update', { spec }));
     banner.hide();
   } catch (e) {
-    // An engine without live updates (before the session API's `update`) rebuilds instead.
-    if (e.message.startsWith('Unknown method "update"')) return userLoad(spec);
     banner.show(`That change could not be applied: ${e.message} The current experiment is unchanged.`);
     form.restore();
   }
@@ -159,7 +157,9 @@ onFragmentEdited((fragment) => userLoad(fragment));
 $('play').addEventListener('click', () => engine.call(playing ? 'pause' : 'play'));
 $('step').addEventListener('click', () => engine.call('step', { n: 1, epochs: true }));
 $('reset').addEventListener('click', () => engine.call('reset').then(showExperiment));
-createShare({ copyButton: $('copy-link'), weightsBox: $('include-weights'), openInput: $('open-file'), engine, banner, load: userLoad });
+createShare({
+  copyButton: $('copy-link'), weightsBox: $('include-weights'), openInput: $('open-file'), engine, banner, load: userLoad, onModelLoaded: showExperiment,
+});
 // The boundary view's panel is the views column's; it gets a PNG button like every view.
 $('boundary').closest('section').dataset.view = 'boundary';
 createExports({

@@ -1,12 +1,13 @@
 // Sharing: "Copy link" copies the page URL (its fragment always holds the experiment),
 // or with "include trained weights" a link that opens the trained network. A link over
-// MAX_LINK_CHARS is not copied: the banner says so and offers an experiment file (JSON
-// holding the spec and the link) instead, which "Open file…" loads back.
+// MAX_LINK_CHARS is not copied: the banner says so and offers an experiment file instead
+// (JSON: the spec with its recorded edits, plus the model with its trained weights when
+// asked for), which "Open file…" loads back.
 import { saveText } from './download.js';
 
 export const MAX_LINK_CHARS = 4096;
 
-export function createShare({ copyButton, weightsBox, openInput, engine, banner, load }) {
+export function createShare({ copyButton, weightsBox, openInput, engine, banner, load, onModelLoaded }) {
   const pageUrl = (fragment) => `${location.origin}${location.pathname}${location.search}#${fragment}`;
 
   async function currentLink() {
@@ -15,9 +16,10 @@ export function createShare({ copyButton, weightsBox, openInput, engine, banner,
     return fragment;
   }
 
-  async function offerFile(fragment, why) {
+  async function offerFile(why) {
     const spec = await engine.call('spec');
-    const file = JSON.stringify({ glassbox: 'experiment', spec, link: `#${fragment}` }, null, 1);
+    const model = weightsBox.checked ? JSON.parse(await engine.call('exportModel')) : undefined;
+    const file = JSON.stringify({ glassbox: 'experiment', spec, model });
     banner.show(`${why} Download it as an experiment file instead; "Open file…" opens it again.`, 'notice', {
       label: 'Download experiment file',
       run: () => saveText(file, 'glassbox-experiment.json'),
@@ -29,7 +31,7 @@ export function createShare({ copyButton, weightsBox, openInput, engine, banner,
       const fragment = await currentLink();
       const url = pageUrl(fragment);
       if (url.length > MAX_LINK_CHARS) {
-        await offerFile(fragment, `This link is ${(url.length / 1024).toFixed(1)} KB, too long to share reliably.`);
+        await offerFile(`This link is ${(url.length / 1024).toFixed(1)} KB, too long to share reliably.`);
         return;
       }
       try {
@@ -44,21 +46,24 @@ export function createShare({ copyButton, weightsBox, openInput, engine, banner,
     }
   });
 
-  // An experiment file holds {link} (exact, with weights and events) or is a spec itself.
+  // An experiment file ({glassbox: 'experiment', spec, model?}), a spec JSON, or a link.
   openInput.addEventListener('change', async () => {
     const file = openInput.files[0];
     openInput.value = '';
     if (!file) return;
-    let source = await file.text();
+    const text = await file.text();
+    let parsed = null;
     try {
-      const parsed = JSON.parse(source);
-      if (typeof parsed?.link === 'string') source = parsed.link;
-      else if (parsed?.glassbox === 'experiment') source = parsed.spec;
+      parsed = JSON.parse(text);
     } catch {
       // Not JSON: a link or fragment in a text file; load names the problem if it is neither.
     }
-    load(source);
+    if (parsed?.glassbox !== 'experiment') return load(text);
+    if (!(await load(parsed.spec)) || !parsed.model) return;
+    try {
+      onModelLoaded(await engine.call('importModel', { json: JSON.stringify(parsed.model) }));
+    } catch (e) {
+      banner.show(`The experiment opened, but its trained weights could not be loaded: ${e.message}`);
+    }
   });
-
-  return { currentLink, pageUrl };
 }
