@@ -77,8 +77,11 @@ impl Event {
     }
 }
 
+/// The options as a JSON object. Through text, so that an f32 0.03 stays 0.03 rather
+/// than becoming its f64 widening.
 fn training_json(t: &TrainingSpec) -> Map<String, Value> {
-    match serde_json::to_value(t).expect("a training spec always serialises") {
+    let text = serde_json::to_string(t).expect("a training spec always serialises");
+    match serde_json::from_str(&text).expect("serde_json reads what it writes") {
         Value::Object(m) => m,
         _ => unreachable!("a struct serialises to an object"),
     }
@@ -235,7 +238,7 @@ mod tests {
         b.optimizer = Optimizer::Adam;
         b.l2 = 0.01;
         let patch = training_patch(&a, &b);
-        assert_eq!(Value::Object(patch.clone()), serde_json::json!({"l2": 0.01, "learningRate": 0.1, "optimizer": "adam"}));
+        assert_eq!(Value::Object(patch.clone()), serde_json::json!({"l2": 0.01, "learningRate": 0.1, "optimizer": "adam"}), "f32s keep their short form");
         assert_eq!(apply_training_patch(&a, &patch).unwrap(), b);
         let back = training_patch(&b, &a);
         assert_eq!(back.get("l2"), Some(&Value::Null));
