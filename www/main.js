@@ -11,7 +11,7 @@ import { createCurves } from './plots/curves.js';
 import { createConfusionView } from './plots/confusion.js';
 import { createRunHistory } from './ui/runhistory.js';
 import { createShare } from './ui/share.js';
-import { applyEmbed, createEmbedDialog } from './ui/embed.js';
+import { applyEmbed, createEmbedDialog, listControls } from './ui/embed.js';
 import { createExports } from './ui/exports.js';
 import { createTour } from './ui/tour.js';
 
@@ -170,16 +170,12 @@ createExports({
 });
 $('confusion-split').addEventListener('change', () => latest && confusion.show(latest.confusion, $('confusion-split').value));
 
-// Every control the embed checklist can hide: header buttons, settings, panels.
+// Every control the embed checklist can hide: header buttons, settings, then the page's others.
 const HEADER_CONTROLS = [
   { id: 'reset', label: 'Reset' }, { id: 'play', label: 'Play / pause' }, { id: 'step', label: 'Step' },
   { id: 'share', label: 'Share, embed and tour buttons' },
 ];
-const embeddable = () => [
-  ...HEADER_CONTROLS,
-  ...form.controls(),
-  ...[...document.querySelectorAll('main > [data-control], main .side > [data-control]')].map((e) => ({ id: e.dataset.control, label: e.getAttribute('aria-label') })),
-];
+const embeddable = () => listControls([...HEADER_CONTROLS, ...form.controls()]);
 const embedDialog = createEmbedDialog($('embed-dialog'), embeddable);
 $('embed-open').addEventListener('click', () => embedDialog.open());
 const tour = createTour($('tour'));

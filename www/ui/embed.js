@@ -85,3 +85,29 @@ export function createEmbedDialog(dialog, controls) {
     url,
   };
 }
+
+// The visible words of a control's label (its first text, not the options of a select).
+function labelText(control) {
+  if (control.tagName === 'BUTTON') return control.textContent.trim().slice(0, 40);
+  const label = control.closest('label');
+  const text = label && [...label.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+  return (text?.textContent ?? control.getAttribute('aria-label') ?? control.title ?? '').trim().slice(0, 40);
+}
+
+// Every control the checklist offers: `first` in its order, then each element of <main>
+// marked data-control, then any other control in <main> with an id that no marked
+// element holds (e.g. the views').
+export function listControls(first) {
+  const seen = new Set(first.map((c) => c.id));
+  const out = [...first];
+  const add = (id, label) => {
+    if (!id || seen.has(id)) return;
+    seen.add(id);
+    out.push({ id, label: label || id });
+  };
+  for (const e of document.querySelectorAll('main [data-control]')) add(e.dataset.control, e.getAttribute('aria-label') ?? e.title);
+  for (const e of document.querySelectorAll('main input[id], main select[id], main button[id]')) {
+    if (!e.closest('#spec-form, main [data-control]') && e.type !== 'file' && !e.classList.contains('export-png')) add(e.id, labelText(e));
+  }
+  return out;
+}
