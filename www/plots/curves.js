@@ -9,7 +9,10 @@ import { SERIES_COLORS } from './colormap.js';
 const COLUMNS = ['epoch', 'trainLoss', 'testLoss', 'trainAcc', 'testAcc'];
 // Okabe–Ito colours left after the current run's blue and vermilion.
 const OVERLAY_COLORS = ['#009E73', '#CC79A7', '#56B4E9', '#E69F00', '#000000'];
-const REDRAW_MS = 120;
+// Redraw at most every REDRAW_MS, and rarer when drawing is slow, so the charts take at
+// most about a tenth of the main thread while training runs.
+const REDRAW_MS = 150;
+const REDRAW_SHARE = 0.1;
 
 export const emptyCurves = () => Object.fromEntries(COLUMNS.map((c) => [c, []]));
 
@@ -57,10 +60,13 @@ export function createCurves(lossEl, accEl) {
     return uPlot.join([own, ...overlays.map((r) => [r.curves.epoch, r.curves[train], r.curves[test]])]);
   }
 
+  let interval = REDRAW_MS;
   function draw() {
+    const start = performance.now();
     for (const c of charts) c.chart.setData(dataFor(c));
     dirty = false;
     lastDraw = performance.now();
+    interval = Math.max(REDRAW_MS, (lastDraw - start) / REDRAW_SHARE);
   }
 
   build();
@@ -83,7 +89,7 @@ export function createCurves(lossEl, accEl) {
     },
     // Called once per animation frame; draws when there is news and the throttle allows.
     redraw(force = false) {
-      if (dirty && (force || performance.now() - lastDraw > REDRAW_MS)) draw();
+      if (dirty && (force || performance.now() - lastDraw > interval)) draw();
     },
     canvases: () => charts.map((c) => c.chart.ctx.canvas),
   };
