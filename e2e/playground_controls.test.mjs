@@ -259,6 +259,29 @@ test('exports: PNG of each view, curves CSV, model JSON save and load, long link
   await context.close();
 });
 
+test('bad values and bad files are refused with a message naming the problem, and the experiment stays', async () => {
+  const { page, problems, context } = await returningVisitor();
+  const spec = await specNow(page);
+  // Out of the control's range: marked, never sent.
+  await page.fill('#batch-size', '0');
+  await page.press('#batch-size', 'Enter');
+  assert.equal(await page.getAttribute('#batch-size', 'aria-invalid'), 'true');
+  // In range but refused by the engine: the banner names the field, the form reverts.
+  await page.fill('#batch-size', '300');
+  await page.press('#batch-size', 'Enter');
+  await page.waitForFunction(() => /training\.batchSize must be between 1 and the 250 training points/.test(document.querySelector('#banner-text').textContent));
+  assert.equal(await page.inputValue('#batch-size'), '10');
+  assert.equal(await page.getAttribute('#batch-size', 'aria-invalid'), null);
+  // A broken model file and a broken experiment file.
+  await page.setInputFiles('#load-model', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "nope"') });
+  await page.waitForFunction(() => /broken\.json could not be loaded: .+ The current model is unchanged/.test(document.querySelector('#banner-text').textContent));
+  await page.setInputFiles('#open-file', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"glassbox": "experiment", "spec": {"dataset": 1}}') });
+  await page.waitForFunction(() => /could not be opened: .*DatasetSpec/.test(document.querySelector('#banner-text').textContent));
+  assert.deepEqual(await specNow(page), spec);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the tour shows on a first visit, steps through, is remembered, and reopens from "?"', async () => {
   const context = await env.browser.newContext({ viewport: { width: 1440, height: 1000 } });
   const { page, problems } = await openPage(env.browser, env.appUrl, { context });
