@@ -200,6 +200,42 @@ test('a copied link restores the identical spec and first 10 epochs of losses in
   await context.close();
 });
 
+// Every 2-D set the issue lists; sets this engine does not know yet (before the data2d
+// branch) are named in the output and left out.
+const DATASETS = ['spiral', 'circle', 'xor', 'gauss', 'moons', 'yinYang', 'checkerboard', 'blobs', 'plane', 'gaussRegression'];
+const REGRESSION = new Set(['plane', 'gaussRegression']);
+
+test('for each dataset, Copy link reopens the identical spec and first 10 epochs of losses', async (t) => {
+  const { page, problems, context } = await returningVisitor(env.appUrl, ['clipboard-read', 'clipboard-write']);
+  const base = await specNow(page);
+  const tried = [];
+  for (const kind of DATASETS) {
+    const spec = structuredClone(base);
+    spec.dataset.kind = kind;
+    if (REGRESSION.has(kind)) spec.training.loss = 'mse';
+    const refused = await page.evaluate((s) => window.glassbox.load(s).then(() => null, (e) => e.message), spec);
+    if (refused) {
+      assert.match(refused, /unknown variant/, `${kind} is refused only for being unknown`);
+      t.diagnostic(`${kind}: not in this engine yet`);
+      continue;
+    }
+    tried.push(kind);
+    await page.evaluate((n) => window.glassbox.step(n), 10 * STEPS_PER_EPOCH);
+    const losses = (await page.evaluate(() => window.glassbox.history())).trainLoss;
+    await page.click('#copy-link');
+    const fresh = await openPage(env.browser, await page.evaluate(() => navigator.clipboard.readText()), { context });
+    assert.deepEqual(await specNow(fresh.page), await specNow(page), kind);
+    await fresh.page.evaluate((n) => window.glassbox.step(n), 10 * STEPS_PER_EPOCH);
+    assert.deepEqual((await fresh.page.evaluate(() => window.glassbox.history())).trainLoss, losses, kind);
+    assert.deepEqual(fresh.problems, []);
+    await fresh.page.close();
+  }
+  t.diagnostic(`round trips: ${tried.join(', ')}`);
+  assert.ok(tried.length >= 4);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('exports: PNG of each view, curves CSV, model JSON save and load, long links as a file', async (t) => {
   const { page, problems, context } = await returningVisitor(env.appUrl, ['clipboard-read', 'clipboard-write']);
   await page.evaluate((n) => window.glassbox.step(n), 20 * STEPS_PER_EPOCH);
