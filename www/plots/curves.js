@@ -54,7 +54,7 @@ export function createCurves(lossEl, accEl) {
     dirty = true;
   }
 
-  function dataFor({ chart, train, test }) {
+  function dataFor({ train, test }) {
     const own = [current.epoch, current[train], current[test]];
     if (!overlays.length) return own;
     return uPlot.join([own, ...overlays.map((r) => [r.curves.epoch, r.curves[train], r.curves[test]])]);
