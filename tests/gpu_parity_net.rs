@@ -61,8 +61,9 @@ async fn pass<B: Backend<E = f32>>(be: &B, layers: &str, shape: [usize; 3], rows
     let trace = net.forward(be, &x, Mode::Train { rng: Rng::new(2, Stream::Dropout) });
     let out = be.loss(LossOp::CROSS_ENTROPY, trace.logits(&x), &labels, None);
     let logits = read(be, trace.logits(&x)).await;
-    let grads = net.backward(be, &x, &trace, out.grad, BackwardOptions::training());
-    let mut outputs = vec![("logits", logits), ("loss", read(be, &out.loss).await), ("input grad", read(be, &grads.input).await)];
+    let grads = net.backward(be, &x, &trace, out.grad, BackwardOptions::full());
+    let input_grad = grads.input.as_ref().expect("asked for");
+    let mut outputs = vec![("logits", logits), ("loss", read(be, &out.loss).await), ("input grad", read(be, input_grad).await)];
     for g in &grads.params {
         outputs.push(("param grads", read(be, g).await));
     }

@@ -101,7 +101,9 @@ pub struct ElementRule<E> {
 
 impl<E: Real> ElementRule<E> {
     pub fn new(step: &OptimizerStep, clip_scale: E) -> Self {
-        let (bc1, bc2) = step.bias_corrections();
+        // Only Adam-like rules read the bias corrections (two libm pows).
+        let adaptive = matches!(step.rule, UpdateRule::Adam | UpdateRule::AdamW);
+        let (bc1, bc2) = if adaptive { step.bias_corrections() } else { (1.0, 1.0) };
         let e = E::from_f32;
         ElementRule {
             rule: step.rule,

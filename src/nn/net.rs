@@ -97,8 +97,10 @@ pub trait BackwardRule<B: Backend> {
     fn backward(&self, be: &B, node: &Node<B>, x: &B::Tensor, y: &B::Tensor, dy: &B::Tensor) -> Option<B::Tensor>;
 }
 
-/// What a backward pass should produce beyond the input gradient.
+/// What a backward pass should produce.
 pub struct BackwardOptions<'a, B: Backend> {
+    /// The input gradient (training does not need it: the first layer skips its dx).
+    pub input: bool,
     /// Parameter gradients (skipped when explaining).
     pub params: bool,
     /// Keep the gradient arriving at every layer's output (hooks).
@@ -109,18 +111,23 @@ pub struct BackwardOptions<'a, B: Backend> {
 impl<B: Backend> BackwardOptions<'_, B> {
     /// Parameter gradients only: what training needs.
     pub fn training() -> Self {
-        BackwardOptions { params: true, layer_grads: false, rule: None }
+        BackwardOptions { input: false, params: true, layer_grads: false, rule: None }
+    }
+
+    /// Parameter and input gradients.
+    pub fn full() -> Self {
+        BackwardOptions { input: true, ..Self::training() }
     }
 
     /// Only the input gradient.
     pub fn input_only() -> Self {
-        BackwardOptions { params: false, layer_grads: false, rule: None }
+        BackwardOptions { input: true, params: false, layer_grads: false, rule: None }
     }
 }
 
 pub struct Gradients<T> {
-    /// d/d(input), the input's shape.
-    pub input: T,
+    /// d/d(input), the input's shape (None unless asked for).
+    pub input: Option<T>,
     /// One per parameter, in `visit_params` order (empty unless asked for).
     pub params: Vec<T>,
     /// The gradient arriving at each layer's output, by layer id (None unless asked for,
@@ -129,6 +136,7 @@ pub struct Gradients<T> {
 }
 
 struct BackwardState<'a, B: Backend> {
+    input: bool,
     params: Option<Vec<Option<B::Tensor>>>,
     layers: Option<Vec<Option<B::Tensor>>>,
     rule: Option<&'a dyn BackwardRule<B>>,
@@ -167,6 +175,7 @@ impl<B: Backend> Net<B> {
         options: BackwardOptions<'_, B>,
     ) -> Gradients<B::Tensor> {
         let mut state = BackwardState {
+            input: options.input,
             params: options.params.then(|| (0..self.param_count).map(|_| None).collect()),
             layers: options.layer_grads.then(|| (0..self.layer_count).map(|_| None).collect()),
             rule: options.rule,
@@ -183,7 +192,8 @@ impl<B: Backend> Net<B> {
     /// one-hot seed picks one logit per row), in evaluation mode, with an optional rule.
     pub fn input_gradient(&self, be: &B, x: &B::Tensor, seed: B::Tensor, rule: Option<&dyn BackwardRule<B>>) -> B::Tensor {
         let trace = self.forward(be, x, Mode::Eval);
-        self.backward(be, x, &trace, seed, BackwardOptions { params: false, layer_grads: false, rule }).input
+        let options = BackwardOptions { rule, ..BackwardOptions::input_only() };
+        self.backward(be, x, &trace, seed, options).input.expect("the input gradient was asked for")
     }
 
     /// A one-hot [rows, classes] seed selecting `targets[r]` in row r.
@@ -334,7 +344,7 @@ fn backward_seq<B: Backend>(
     trace: &Trace<B::Tensor>,
     mut dy: B::Tensor,
     state: &mut BackwardState<'_, B>,
-) -> B::Tensor {
+) -> Option<B::Tensor> {
     for (k, node) in nodes.iter().enumerate().rev() {
         let id = node.id;
         let input_slot = if k == 0 { in_slot } else { trace.slots[nodes[k - 1].id] };
@@ -344,30 +354,35 @@ fn backward_seq<B: Backend>(
             continue;
         }
         let output = trace.resolve(x, trace.slots[id]);
+        // A layer reading the network input passes its dx to nothing else.
+        let skip_dx = !state.input && input_slot == Slot::Input;
         let replaced = state.rule.and_then(|rule| rule.backward(be, node, input, output, &dy));
         let dx = match replaced {
-            Some(dx) => dx,
+            Some(dx) => Some(dx),
             None => {
                 let count = node.layer.param_count();
                 let grads = state.params.as_mut().map(|p| &mut p[node.first_param..node.first_param + count]);
                 match (&node.layer, &trace.saved[id]) {
-                    (Layer::Dense(d), _) => d.backward(be, input, &dy, grads),
-                    (Layer::Conv2d(c), Saved::Cols(cols)) => c.backward(be, cols, &dy, grads),
-                    (Layer::Activation(a), _) => a.backward(be, input, output, &dy, grads),
-                    (Layer::Pool(p), _) => p.backward(be, input, output, &dy, grads),
-                    (Layer::Dropout(_), Saved::Mask(mask)) => be.mul(&dy, mask),
+                    (Layer::Dense(d), _) if skip_dx => {
+                        d.param_grads(be, input, &dy, grads);
+                        None
+                    }
+                    (Layer::Dense(d), _) => Some(d.backward(be, input, &dy, grads)),
+                    (Layer::Conv2d(c), Saved::Cols(cols)) => Some(c.backward(be, cols, &dy, grads)),
+                    (Layer::Activation(a), _) => Some(a.backward(be, input, output, &dy, grads)),
+                    (Layer::Pool(p), _) => Some(p.backward(be, input, output, &dy, grads)),
+                    (Layer::Dropout(_), Saved::Mask(mask)) => Some(be.mul(&dy, mask)),
                     (Layer::BatchNorm(bn), saved) => {
                         let batch = match saved {
                             Saved::Moments(m) => Some(m),
                             _ => None,
                         };
-                        bn.backward(be, input, batch, &dy, grads)
+                        Some(bn.backward(be, input, batch, &dy, grads))
                     }
                     (Layer::Residual(body), _) => {
-                        let dbody = backward_seq(be, body, x, input_slot, trace, be.copy(&dy), state);
-                        be.add(&dy, &dbody)
+                        backward_seq(be, body, x, input_slot, trace, be.copy(&dy), state).map(|dbody| be.add(&dy, &dbody))
                     }
-                    (Layer::SqueezeExcite(se), Saved::Gates(g)) => se.backward(be, input, g, &dy, grads),
+                    (Layer::SqueezeExcite(se), Saved::Gates(g)) => Some(se.backward(be, input, g, &dy, grads)),
                     (layer, _) => unreachable!("{} layer {id} lost what its forward pass saved", layer.kind()),
                 }
             }
@@ -375,9 +390,10 @@ fn backward_seq<B: Backend>(
         if let Some(layers) = state.layers.as_mut() {
             layers[id] = Some(dy);
         }
-        dy = dx;
+        // No dx: this layer reads the network input, so nothing earlier computes.
+        dy = dx?;
     }
-    dy
+    Some(dy)
 }
 
 #[cfg(test)]
@@ -431,7 +447,7 @@ mod tests {
         let (mut net, mut x, labels) = random_case_of(model, input, classes, 3);
         let trace = net.forward(&be, &x, mode);
         let out = be.softmax_cross_entropy(trace.logits(&x), &labels);
-        let grads = net.backward(&be, &x, &trace, out.grad, BackwardOptions::training());
+        let grads = net.backward(&be, &x, &trace, out.grad, BackwardOptions::full());
         assert_eq!(grads.params.len(), net.param_count);
         let h = 1e-6;
         let mut worst = 0.0f64;
@@ -466,7 +482,7 @@ mod tests {
             x.as_slice_mut().unwrap()[i] = orig - h;
             let minus = loss(&be, &net, &x, &labels, mode);
             x.as_slice_mut().unwrap()[i] = orig;
-            check(grads.input.as_slice().unwrap()[i], (plus - minus) / (2.0 * h));
+            check(grads.input.as_ref().unwrap().as_slice().unwrap()[i], (plus - minus) / (2.0 * h));
         }
         worst
     }
@@ -606,7 +622,7 @@ mod tests {
         let (net, x, _) = random_case(layers, Features::Flat(4), 3, 2);
         let seed = net.one_hot(&be, &[2, 0]);
         let trace = net.forward(&be, &x, Mode::Eval);
-        let g = net.backward(&be, &x, &trace, seed.clone(), BackwardOptions { params: false, layer_grads: true, rule: None });
+        let g = net.backward(&be, &x, &trace, seed.clone(), BackwardOptions { layer_grads: true, ..BackwardOptions::input_only() });
         assert_eq!(g.layers.len(), 3);
         assert_eq!(g.layers[2].as_ref().unwrap(), &seed, "the seed arrives at the logits");
         let tanh = trace.output(&x, 0).mapv(f64::tanh);

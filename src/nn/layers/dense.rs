@@ -27,12 +27,17 @@ impl<B: Backend> Dense<B> {
         z
     }
 
-    /// dx; the weight and bias gradients go to `grads` when given.
-    pub fn backward(&self, be: &B, x: &B::Tensor, dy: &B::Tensor, grads: Option<ParamGrads<'_, B::Tensor>>) -> B::Tensor {
+    /// The weight and bias gradients into `grads` when given.
+    pub fn param_grads(&self, be: &B, x: &B::Tensor, dy: &B::Tensor, grads: Option<ParamGrads<'_, B::Tensor>>) {
         if let Some(g) = grads {
             g[0] = Some(self.scaled(be, be.matmul(dy, x, true, false)));
             g[1] = Some(be.sum_rows(dy));
         }
+    }
+
+    /// dx; the weight and bias gradients go to `grads` when given.
+    pub fn backward(&self, be: &B, x: &B::Tensor, dy: &B::Tensor, grads: Option<ParamGrads<'_, B::Tensor>>) -> B::Tensor {
+        self.param_grads(be, x, dy, grads);
         self.scaled(be, be.matmul(dy, &self.weight.value, false, false))
     }
 }
