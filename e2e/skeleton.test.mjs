@@ -54,10 +54,9 @@ test('a copied link opens the same experiment and the same first 50 losses in a 
   const { page, problems } = await openPage(env.browser, env.appUrl, { context });
   // Change the experiment through the UI, so the link carries a non-default spec.
   await page.selectOption('#learning-rate', '0.1');
-  await page.fill('#noise', '0.2');
-  await page.press('#noise', 'Enter');
-  await page.locator('#noise').blur();
-  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.noise === 0.2);
+  await page.fill('#l2', '0.002');
+  await page.press('#l2', 'Enter');
+  await page.waitForFunction(async () => (await window.glassbox.spec()).training.l2 === 0.002);
   await page.evaluate((n) => window.glassbox.step(n), 50 * STEPS_PER_EPOCH);
   const spec = await page.evaluate(() => window.glassbox.spec());
   assert.equal(spec.training.learningRate, 0.1);
@@ -146,19 +145,18 @@ test('the settings form sets activation, optimiser and loss, and the link carrie
   // A gate with too many units is refused with the reason, and the experiment stays.
   await page.selectOption('#activation', 'andAil');
   await page.waitForFunction(async () => (await window.glassbox.spec()).model.activation === 'andAil');
-  await page.fill('#hidden', '40');
-  await page.locator('#hidden').blur();
+  await page.fill('#units-1', '40');
+  await page.press('#units-1', 'Enter');
   await page.waitForFunction(() => /halves/.test(document.querySelector('#banner-text').textContent));
   assert.deepEqual((await page.evaluate(() => window.glassbox.spec())).model.hidden, [8, 8]);
-  assert.equal(await page.inputValue('#hidden'), '8,8');
+  assert.equal(await page.inputValue('#units-1'), '8');
   assert.deepEqual([...problems, ...fresh.problems], []);
 });
 
 test('every dataset trains to a sensible accuracy', async () => {
   const { page, problems } = await openPage(env.browser, env.appUrl);
   for (const [kind, target] of [['circle', 0.9], ['xor', 0.9], ['gauss', 0.9]]) {
-    await page.selectOption('#dataset', kind);
-    await page.waitForFunction(async (k) => (await window.glassbox.spec()).dataset.kind === k, kind);
+    await page.evaluate((k) => window.glassbox.spec().then((s) => window.glassbox.load({ ...s, dataset: { ...s.dataset, kind: k } })), kind);
     const m = await page.evaluate((n) => window.glassbox.step(n), 200 * STEPS_PER_EPOCH);
     console.log(`# ${kind}: train ${(m.trainAcc * 100).toFixed(1)}%, test ${(m.testAcc * 100).toFixed(1)}% after 200 epochs`);
     assert.ok(m.testAcc >= target, `${kind}: test accuracy ${m.testAcc}`);

@@ -7,15 +7,24 @@ import { readFragment, writeFragment, onFragmentEdited } from './state.js';
 import { createBanner } from './ui/banner.js';
 import { createSpecForm } from './ui/specform.js';
 import { createBoundaryPlot } from './plots/boundary.js';
-import { createLossChart } from './plots/losschart.js';
 import { installApi } from './api.js';
+import { createCurves } from './plots/curves.js';
+import { createConfusionView } from './plots/confusion.js';
+import { createRunHistory } from './ui/runhistory.js';
+import { createShare } from './ui/share.js';
+import { applyEmbed, createEmbedDialog, listControls } from './ui/embed.js';
+import { createExports } from './ui/exports.js';
+import { createTour } from './ui/tour.js';
 
 const $ = (id) => document.getElementById(id);
 const engine = startEngine();
 const banner = createBanner($('banner'));
 const boundary = createBoundaryPlot($('boundary'));
-const chart = createLossChart($('loss-chart'));
-const form = createSpecForm($('spec-form'), (spec) => userLoad(spec));
+const form = createSpecForm($('spec-form'), (spec) => apply(spec));
+const chart = createCurves($('loss-chart'), $('acc-chart'));
+const runs = createRunHistory($('run-history'), (overlays) => chart.setOverlays(overlays));
+const confusion = createConfusionView($('confusion'));
+let shownSpec = null;
 
 let generation = null;
 let latest = null;
@@ -25,6 +34,8 @@ let playing = false;
 const playground = mountPlayground({ engine, banner, boundary, shown: (described) => showExperiment(described) });
 
 const fmt = (v, digits = 3) => (v == null || Number.isNaN(v) ? '–' : v.toFixed(digits));
+// Regression sets report accuracy as NaN: shown as "–".
+const percent = (v) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '–');
 
 function render() {
   frameRequested = false;
@@ -32,18 +43,20 @@ function render() {
   playground.render(latest);
   const { metrics, grid, gridResolution, epochsPerSec } = latest;
   boundary.draw(grid, gridResolution);
-  chart.redraw();
+  chart.redraw(!playing);
   $('epoch').textContent = metrics.epoch;
   $('speed').textContent = epochsPerSec == null ? '–' : Math.round(epochsPerSec).toLocaleString('en');
   $('train-loss').textContent = fmt(metrics.trainLoss);
   $('test-loss').textContent = fmt(metrics.testLoss);
-  $('train-acc').textContent = `${fmt(metrics.trainAcc * 100, 1)}%`;
-  $('test-acc').textContent = `${fmt(metrics.testAcc * 100, 1)}%`;
+  $('train-acc').textContent = percent(metrics.trainAcc);
+  $('test-acc').textContent = percent(metrics.testAcc);
+  confusion.show(latest.confusion, $('confusion-split').value);
 }
 
 engine.on('update', (update) => {
   if (update.generation !== generation) {
     generation = update.generation;
+    runs.archive(chart.curves(), shownSpec);
     chart.clear();
     boundary.setPoints(update.points);
   }
@@ -60,6 +73,7 @@ engine.on('playing', (e) => {
   playing = e.playing;
   $('play').textContent = playing ? '❚❚ Pause' : '▶ Play';
   $('play').setAttribute('aria-pressed', String(playing));
+  if (!playing) chart.redraw(true);
 });
 
 const rollback = () => engine.call('rollback').then((described) => {
@@ -81,6 +95,7 @@ engine.on('diverged', ({ divergence: d }) => {
 engine.on('crash', (error) => banner.show(`${error.message}. Reload the page to restart; your experiment is in the link.`));
 
 function showExperiment({ spec, link, backend }) {
+  shownSpec = spec;
   form.show(spec);
   playground.show(spec);
   writeFragment(link);
@@ -123,6 +138,18 @@ async function load(source) {
 
 const userLoad = (source) => load(source).catch(() => {});
 
+// Applies an edited spec through the worker's `update`: training options change live,
+// data or model changes rebuild. On refusal the experiment stays and the form reverts.
+async function apply(spec) {
+  try {
+    showExperiment(await engine.call('update', { spec }));
+    banner.hide();
+  } catch (e) {
+    banner.show(`That change could not be applied: ${e.message} The current experiment is unchanged.`);
+    form.restore();
+  }
+}
+
 const ready = (async () => {
   const { notices, ...options } = pageOptions();
   const opened = await engine.call('open', { fragment: readFragment(), ...options });
@@ -137,13 +164,34 @@ onFragmentEdited((fragment) => userLoad(fragment));
 $('play').addEventListener('click', () => engine.call(playing ? 'pause' : 'play'));
 $('step').addEventListener('click', () => engine.call('step', { n: 1, epochs: true }));
 $('reset').addEventListener('click', () => engine.call('reset').then(showExperiment));
-$('copy-link').addEventListener('click', async () => {
-  try {
-    await navigator.clipboard.writeText(location.href);
-    banner.show('Link copied: it rebuilds this experiment, bit for bit on the CPU backend.', 'notice');
-  } catch {
-    banner.show(`Copy this link: ${location.href}`, 'notice');
-  }
+createShare({
+  copyButton: $('copy-link'), weightsBox: $('include-weights'), openInput: $('open-file'), engine, banner, load: userLoad, onModelLoaded: showExperiment,
+});
+// The boundary view's panel is the views column's; it gets a PNG button like every view.
+$('boundary').closest('section').dataset.view = 'boundary';
+createExports({
+  engine,
+  banner,
+  onModelLoaded: showExperiment,
+  buttons: { csv: $('export-csv'), saveModel: $('save-model'), loadModel: $('load-model') },
+});
+$('confusion-split').addEventListener('change', () => latest && confusion.show(latest.confusion, $('confusion-split').value));
+
+// Every control the embed checklist can hide: header buttons, settings, then the page's others.
+const HEADER_CONTROLS = [
+  { id: 'reset', label: 'Reset' }, { id: 'play', label: 'Play / pause' }, { id: 'step', label: 'Step' },
+  { id: 'share', label: 'Share, embed and tour buttons' },
+];
+const embeddable = () => listControls([...HEADER_CONTROLS, ...form.controls()]);
+const embedDialog = createEmbedDialog($('embed-dialog'), embeddable);
+$('embed-open').addEventListener('click', () => embedDialog.open());
+const tour = createTour($('tour'));
+$('tour-open').addEventListener('click', () => tour.open());
+ready.then(() => {
+  const { embed, unknown } = applyEmbed(new Set(embeddable().map((c) => c.id)));
+  if (unknown.length) banner.show(`Ignoring ?hide entries that name no control: ${unknown.join(', ')}.`, 'notice');
+  if (!embed && !tour.seen) tour.open();
+  engine.call('setViews', { confusion: true }).catch((e) => confusion.unavailable(e.message));
 });
 
 document.addEventListener('keydown', (e) => {
