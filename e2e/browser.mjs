@@ -37,9 +37,12 @@ export async function launch({ webgpu = true } = {}) {
   };
 }
 
-// Opens a page that records console errors/warnings and uncaught exceptions.
-export async function openPage(browser, url, { context } = {}) {
+// Opens a page that records console errors/warnings and uncaught exceptions. The
+// visitor has seen the guided tour unless `firstVisit` is set (the tour would cover
+// the controls a test clicks).
+export async function openPage(browser, url, { context, firstVisit = false } = {}) {
   const ctx = context ?? (await browser.newContext());
+  if (!firstVisit) await ctx.addInitScript(() => localStorage.setItem('glassbox.tourSeen', '1'));
   const page = await ctx.newPage();
   const problems = [];
   page.on('console', (m) => {

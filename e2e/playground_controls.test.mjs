@@ -16,12 +16,9 @@ after(async () => {
 });
 
 const STEPS_PER_EPOCH = 25; // default spiral: 250 training points, batch 10
-const TOUR_SEEN = () => localStorage.setItem('glassbox.tourSeen', '1');
-
 // A page whose visitor has already seen the tour.
 async function returningVisitor(url = env.appUrl, permissions = []) {
   const context = await env.browser.newContext({ viewport: { width: 1440, height: 1000 }, permissions });
-  await context.addInitScript(TOUR_SEEN);
   return openPage(env.browser, url, { context });
 }
 
@@ -132,7 +129,7 @@ test('embed mode hides the chosen controls, and the checklist builds that link',
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), url);
   await page.keyboard.press('Escape');
 
-  const embedded = await openPage(env.browser, url, { context: await env.browser.newContext() });
+  const embedded = await openPage(env.browser, url, { context: await env.browser.newContext(), firstVisit: true });
   const visible = (sel) => embedded.page.isVisible(sel);
   assert.equal(await visible('#learning-rate'), false);
   assert.equal(await visible('#layers-add'), false);
@@ -324,7 +321,7 @@ test('bad values and bad files are refused with a message naming the problem, an
 
 test('the tour shows on a first visit, steps through, is remembered, and reopens from "?"', async () => {
   const context = await env.browser.newContext({ viewport: { width: 1440, height: 1000 } });
-  const { page, problems } = await openPage(env.browser, env.appUrl, { context });
+  const { page, problems } = await openPage(env.browser, env.appUrl, { context, firstVisit: true });
   assert.equal(await page.isVisible('#tour'), true);
   await screenshot(page, 'controls-tour');
   const titles = [];
