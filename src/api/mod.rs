@@ -35,10 +35,11 @@ fn parse_spec(json: &str) -> Result<ExperimentSpec, JsError> {
     Ok(spec)
 }
 
-/// A spec the page can show: its views (decision map, point cloud) are 2-D.
+/// A spec the page can show: its views (decision map, point cloud) are 2-D, so it refuses
+/// images and signals alike.
 fn parse_page_spec(json: &str) -> Result<ExperimentSpec, JsError> {
     let spec = parse_spec(json)?;
-    if spec.dataset.kind.is_image() {
+    if !spec.dataset.kind.is_point_set() {
         return Err(JsError::new(
             "Image datasets have no view in this page yet; train them with the native runner (`glassbox train`).",
         ));

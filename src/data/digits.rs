@@ -98,6 +98,7 @@ pub fn digits(points: usize, side: usize, noise: f32, seed: u32, n_train: usize)
         n_train: n_train.min(points),
         image: Some([1, side, side]),
         masks,
+        decoy_masks: Vec::new(),
     }
 }
 

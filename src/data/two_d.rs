@@ -38,6 +38,7 @@ fn shuffled_split(mut rows: Vec<([f32; 2], u32)>, seed: u32, n_train: usize) -> 
         n_train: n_train.min(rows.len()),
         image: None,
         masks: Vec::new(),
+        decoy_masks: Vec::new(),
     }
 }
 

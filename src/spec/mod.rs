@@ -3,9 +3,11 @@
 //! This module is plain data plus validation. It imports no engine code: the engine
 //! derives everything from a spec that has passed `validate`, and trusts it.
 
+pub mod image;
 pub mod layers;
 pub mod link;
 
+pub use image::{DecoyKind, DecoySpec, DecoyTest, Texture};
 pub use layers::{LayerSpec, PaddingSpec, PoolKind};
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +66,8 @@ field_default! {
     beta1: f32 = 0.9;
     beta2: f32 = 0.999;
     epsilon: f32 = 1e-8;
+    shape_classes: u32 = 4;
+    length: u32 = 64;
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -104,6 +108,8 @@ pub enum DatasetKind {
     /// MNIST-like handwritten digits 0–9 drawn from stroke templates, with per-pixel
     /// masks of the strokes; see `data::digits`.
     Digits,
+    /// 1-D sequences with a class-specific burst and a mask of it; see `data::signals`.
+    Signals,
 }
 
 impl DatasetKind {
@@ -117,8 +123,13 @@ impl DatasetKind {
         match self {
             DatasetKind::Shapes => Some(16),
             DatasetKind::Digits => Some(28),
-            DatasetKind::Spiral | DatasetKind::Circle | DatasetKind::Xor | DatasetKind::Gauss => None,
+            DatasetKind::Spiral | DatasetKind::Circle | DatasetKind::Xor | DatasetKind::Gauss | DatasetKind::Signals => None,
         }
+    }
+
+    /// Sets of 2-D points, the only kind the page can show.
+    pub fn is_point_set(self) -> bool {
+        !self.is_image() && self != DatasetKind::Signals
     }
 }
 
@@ -139,6 +150,24 @@ pub struct DatasetSpec {
     /// digits). Read the effective side with `side()`, never this field.
     #[serde(default, skip_serializing_if = "is_default")]
     pub image_size: u32,
+    /// Shapes: how many classes, the first of `data::shapes::Shape::ALL`.
+    #[serde(default = "shape_classes::value", skip_serializing_if = "shape_classes::is")]
+    pub shape_classes: u32,
+    /// Shapes: turn each object by a random angle.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub rotate: bool,
+    /// Shapes: the background.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub texture: Texture,
+    /// Shapes: three channels, with an object and a background colour drawn per sample.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub color: bool,
+    /// Image sets: a class-correlated shortcut in the training split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decoy: Option<DecoySpec>,
+    /// Signals: samples per sequence.
+    #[serde(default = "length::value", skip_serializing_if = "length::is")]
+    pub length: u32,
 }
 
 /// The nonlinearity after every hidden dense layer: an elementwise function, PReLU
@@ -395,6 +424,12 @@ impl Default for ExperimentSpec {
                 noise: 0.0,
                 seed: 1,
                 image_size: 0,
+                shape_classes: shape_classes::value(),
+                rotate: false,
+                texture: Texture::None,
+                color: false,
+                decoy: None,
+                length: length::value(),
             },
             model: ModelSpec {
                 hidden: vec![8, 8],
@@ -453,8 +488,9 @@ impl ExperimentSpec {
     pub fn classes(&self) -> usize {
         match self.dataset.kind {
             DatasetKind::Spiral | DatasetKind::Circle | DatasetKind::Xor | DatasetKind::Gauss => 2,
-            DatasetKind::Shapes => 4,
+            DatasetKind::Shapes => self.dataset.shape_classes as usize,
             DatasetKind::Digits => 10,
+            DatasetKind::Signals => image::SIGNAL_CLASSES,
         }
     }
 
@@ -462,7 +498,10 @@ impl ExperimentSpec {
     pub fn inputs(&self) -> usize {
         match self.dataset.kind {
             DatasetKind::Spiral | DatasetKind::Circle | DatasetKind::Xor | DatasetKind::Gauss => 2,
-            DatasetKind::Shapes | DatasetKind::Digits => (self.dataset.side() * self.dataset.side()) as usize,
+            DatasetKind::Shapes | DatasetKind::Digits => {
+                (self.dataset.channels() * self.dataset.side() * self.dataset.side()) as usize
+            }
+            DatasetKind::Signals => self.dataset.length as usize,
         }
     }
 
@@ -529,7 +568,7 @@ impl DatasetSpec {
             check((MIN_IMAGE_SIZE..=MAX_IMAGE_SIZE).contains(&size), || {
                 format!("dataset.imageSize must be between {MIN_IMAGE_SIZE} and {MAX_IMAGE_SIZE}, got {size}")
             })?;
-            let max = MAX_IMAGES.min((MAX_IMAGE_PIXELS / (size as u64 * size as u64)) as u32);
+            let max = MAX_IMAGES.min((MAX_IMAGE_PIXELS / (d.channels() as u64 * size as u64 * size as u64)) as u32);
             check((MIN_POINTS..=max).contains(&d.points), || {
                 format!(
                     "dataset.points (images) must be between {MIN_POINTS} and {max} at imageSize {size} \
@@ -537,17 +576,20 @@ impl DatasetSpec {
                     d.points
                 )
             })?;
-        } else {
+        } else if d.kind.is_point_set() {
             check((MIN_POINTS..=MAX_POINTS).contains(&d.points), || {
                 format!("dataset.points must be between {MIN_POINTS} and {MAX_POINTS}, got {}", d.points)
             })?;
+        }
+        if !d.kind.is_image() {
             check(d.image_size == 0, || "dataset.imageSize applies to image datasets only".into())?;
         }
+        self.validate_image_options()?;
         check(d.train_fraction.is_finite() && d.train_fraction >= 0.1 && d.train_fraction <= 0.9, || {
             format!("dataset.trainFraction must be between 0.1 and 0.9, got {}", d.train_fraction)
         })?;
         let (max_noise, unit) =
-            if d.kind.is_image() { (MAX_IMAGE_NOISE, " (percent of full intensity)") } else { (MAX_NOISE, "") };
+            if d.kind.is_point_set() { (MAX_NOISE, "") } else { (MAX_IMAGE_NOISE, " (percent of full intensity)") };
         check(d.noise.is_finite() && (0.0..=max_noise).contains(&d.noise), || {
             format!("dataset.noise must be between 0 and {max_noise}{unit}, got {}", d.noise)
         })

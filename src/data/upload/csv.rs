@@ -71,6 +71,7 @@ pub fn parse_csv(bytes: &[u8], options: &Options, progress: &mut Progress) -> Re
             n_train,
             image: None,
             masks: Vec::new(),
+            decoy_masks: Vec::new(),
         },
         class_names,
     })

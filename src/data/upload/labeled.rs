@@ -68,6 +68,7 @@ pub fn into_upload(
             n_train,
             image: Some(all.shape),
             masks: Vec::new(),
+            decoy_masks: Vec::new(),
         },
         class_names: all.class_names,
     })
