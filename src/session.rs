@@ -88,6 +88,12 @@ macro_rules! with_trainer {
     };
 }
 
+mod images;
+mod upload;
+
+pub use images::{ActivationMaps, Filters, LayerShape, SampleBatch};
+pub use upload::{prepare as prepare_upload, UploadedFiles};
+
 pub struct Session {
     spec: ExperimentSpec,
     data: Dataset,
@@ -102,11 +108,25 @@ fn cpu_adapter_name() -> String {
     if cfg!(target_arch = "wasm32") { "ndarray on wasm32 (simd128)" } else { "ndarray (native)" }.into()
 }
 
+/// A spec over the user's files cannot be built from the spec alone: say which files.
+fn needs_no_files(spec: &ExperimentSpec) -> Result<(), SpecError> {
+    match &spec.dataset.upload {
+        Some(upload) => Err(SpecError(format!("This experiment trains on your own files ({}); open them to continue.", upload.describe()))),
+        None => Ok(()),
+    }
+}
+
 impl Session {
     /// A session on the CPU backend.
     pub fn new(spec: ExperimentSpec) -> Result<Self, SpecError> {
         spec.validate()?;
+        needs_no_files(&spec)?;
         let data = data::build(&spec.dataset, spec.train_points());
+        Session::on_cpu_with(spec, data)
+    }
+
+    /// A CPU session on data already in hand (the spec is validated).
+    fn on_cpu_with(spec: ExperimentSpec, data: Dataset) -> Result<Self, SpecError> {
         let engine = Engine::Cpu(Trainer::new(CpuBackend::new(), &spec, &data).map_err(SpecError)?);
         Ok(Session { spec, data, engine, adapter: cpu_adapter_name(), reason: "CPU".into(), snapshot: None, divergence: None })
     }
@@ -114,7 +134,13 @@ impl Session {
     /// A session on a GPU backend.
     pub fn on_gpu(spec: ExperimentSpec, gpu: GpuBackend) -> Result<Self, SpecError> {
         spec.validate()?;
+        needs_no_files(&spec)?;
         let data = data::build(&spec.dataset, spec.train_points());
+        Session::on_gpu_with(spec, data, gpu)
+    }
+
+    /// A GPU session on data already in hand (the spec is validated).
+    fn on_gpu_with(spec: ExperimentSpec, data: Dataset, gpu: GpuBackend) -> Result<Self, SpecError> {
         let info = gpu.adapter_info();
         let adapter = match (info.name.is_empty(), info.backend.as_str()) {
             (true, backend) => backend.to_string(),

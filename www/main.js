@@ -8,6 +8,7 @@ import { createSpecForm } from './ui/specform.js';
 import { createBoundaryPlot } from './plots/boundary.js';
 import { createLossChart } from './plots/losschart.js';
 import { installApi } from './api.js';
+import { createImageView, isImageSpec } from './images/view.js';
 
 const $ = (id) => document.getElementById(id);
 const engine = startEngine();
@@ -15,6 +16,21 @@ const banner = createBanner($('banner'));
 const boundary = createBoundaryPlot($('boundary'));
 const chart = createLossChart($('loss-chart'));
 const form = createSpecForm($('spec-form'), (spec) => userLoad(spec));
+
+// ── Image track: its view replaces the 2-D plane view for image and signal data ──
+const imageView = createImageView($('image-view'), {
+  call: (method, args) => engine.call(method, args),
+  load: (source) => userLoad(source),
+  onError: (message) => banner.show(message),
+  onUploadProgress: (fn) => engine.on('uploadProgress', ({ fraction }) => fn(fraction)),
+});
+let imageMode = false;
+function setImageMode(spec) {
+  imageMode = isImageSpec(spec);
+  $('image-view').hidden = !imageMode;
+  document.querySelector('[aria-label="Decision boundary"]').hidden = imageMode;
+  if (imageMode) imageView.show(spec);
+}
 
 let generation = null;
 let latest = null;
@@ -27,7 +43,7 @@ function render() {
   frameRequested = false;
   if (!latest) return;
   const { metrics, grid, gridResolution, epochsPerSec } = latest;
-  boundary.draw(grid, gridResolution);
+  if (!imageMode) boundary.draw(grid, gridResolution);
   chart.redraw();
   $('epoch').textContent = metrics.epoch;
   $('speed').textContent = epochsPerSec == null ? '–' : Math.round(epochsPerSec).toLocaleString('en');
@@ -41,8 +57,9 @@ engine.on('update', (update) => {
   if (update.generation !== generation) {
     generation = update.generation;
     chart.clear();
-    boundary.setPoints(update.points);
+    if (update.points) boundary.setPoints(update.points);
   }
+  if (imageMode) imageView.update(update);
   chart.append(update.history);
   latest = update;
   if (!frameRequested) {
@@ -75,7 +92,9 @@ engine.on('diverged', ({ divergence: d }) => {
 
 engine.on('crash', (error) => banner.show(`${error.message}. Reload the page to restart; your experiment is in the link.`));
 
-function showExperiment({ spec, link, backend }) {
+function showExperiment({ spec, link, backend, needsFiles }) {
+  if (needsFiles) imageView.askForFiles(needsFiles);
+  setImageMode(spec);
   form.show(spec);
   writeFragment(link);
   $('backend-badge').textContent = backend.reason;
@@ -104,12 +123,14 @@ async function load(source) {
   try {
     const result = await engine.call('load', { source });
     showExperiment(result);
-    if (result.warning) banner.show(result.warning, 'notice');
+    if (result.needsFiles) banner.show('This experiment trains on your own files: drop them in the Image data panel to open it.', 'notice');
+    else if (result.warning) banner.show(result.warning, 'notice');
     else banner.hide();
     return result.spec;
   } catch (e) {
     banner.show(`That experiment could not be opened: ${e.message} The current experiment is unchanged.`);
     form.restore();
+    imageView.restore();
     writeFragment(await engine.call('link'));
     throw e;
   }
@@ -121,7 +142,8 @@ const ready = (async () => {
   const { notices, ...options } = pageOptions();
   const opened = await engine.call('open', { fragment: readFragment(), ...options });
   showExperiment(opened);
-  if (opened.error) banner.show(`This link could not be opened: ${opened.error} Showing the default experiment instead.`);
+  if (opened.needsFiles) banner.show('This link trains on your own files: drop them in the Image data panel to open it.', 'notice');
+  else if (opened.error) banner.show(`This link could not be opened: ${opened.error} Showing the default experiment instead.`);
   else if (opened.warning || notices.length) banner.show([opened.warning, ...notices].filter(Boolean).join(' '), 'notice');
 })();
 

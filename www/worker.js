@@ -87,8 +87,10 @@ async function publish() {
   const grid = await session.grid(GRID_RESOLUTION);
   const epochsPerSec = speed.ms > 0 ? (speed.steps / session.stepsPerEpoch()) / (speed.ms / 1000) : null;
   const update = { event: 'update', generation, metrics, history, grid, gridResolution: GRID_RESOLUTION, epochsPerSec };
+  update.stepsPerEpoch = session.stepsPerEpoch();
   if (pointsSent !== generation) {
-    update.points = session.points();
+    // Image sets: the image views ask for samples by page instead of every point.
+    update.points = session.dataInfo().image ? null : session.points();
     pointsSent = generation;
   }
   self.postMessage(update, [grid.buffer]);
@@ -146,6 +148,59 @@ function setPlaying(on) {
   if (on) playLoop();
 }
 
+// An experiment on the user's files cannot open from its link alone: it waits for the
+// files (openFiles). Returns what to ask for, or null for other experiments.
+let pendingFiles = null;
+function awaitFiles(specJson) {
+  const upload = JSON.parse(specJson).dataset.upload;
+  if (!upload) return null;
+  pendingFiles = specJson;
+  return upload;
+}
+
+// Builds a session on dropped files; the template is a link waiting for them, or the
+// current experiment (its model and training). Throws, keeping the run, on bad files.
+async function replaceSessionOnFiles({ format, names, buffers }) {
+  const template = pendingFiles ?? session.specJson();
+  const progress = (fraction) => self.postMessage({ event: 'uploadProgress', fraction });
+  const arrays = buffers.map((b) => new Uint8Array(b));
+  const gpu = (options.backend ?? JSON.parse(template).backend) === 'gpu';
+  const next = gpu
+    ? await Session.onFilesGpu(template, format, names, arrays, progress)
+    : Session.onFiles(template, format, names, arrays, progress);
+  next.setBackendReason(gpu ? 'WebGPU (requested)' : 'CPU');
+  await next.syncWeights();
+  session?.free();
+  session = next;
+  pendingFiles = null;
+  generation += 1;
+  historySent = 0;
+  speed.steps = 0;
+  speed.ms = 0;
+  lastWeightSync = performance.now();
+}
+
+// The image views' questions about the current session.
+function imageMethods() {
+  return {
+    dataInfo: () => session.dataInfo(),
+    async samples({ indices }) {
+      const batch = await session.predictSamples(Uint32Array.from(indices));
+      return { ...batch, info: session.dataInfo() };
+    },
+    classify: ({ features }) => session.classify(Float32Array.from(features)),
+    activations: ({ features }) => session.activationMaps(Float32Array.from(features)),
+    filters: () => session.firstLayerFilters(),
+    layerShapes: ({ model }) => session.layerShapes(JSON.stringify(model)),
+    async openFiles(files) {
+      setPlaying(false);
+      await replaceSessionOnFiles(files);
+      await publish();
+      return describe();
+    },
+  };
+}
+
 const methods = {
   // Opens the experiment in a page's fragment; a bad link falls back to the default.
   async open({ fragment, backend = null, weightSyncSeconds = null }) {
@@ -161,18 +216,24 @@ const methods = {
         error = String(e.message ?? e);
       }
     }
+    const needsFiles = awaitFiles(specJson);
+    if (needsFiles) specJson = defaultSpec();
     await replaceSession(specJson);
     await publish();
-    return { ...describe(), warning, error };
+    return { ...describe(), warning, error, needsFiles };
   },
   // Loads a new experiment; on error the current one is kept and the error is thrown.
   async load({ source }) {
     const { specJson, warning = null } = specFromSource(source);
+    const needsFiles = awaitFiles(specJson);
+    if (needsFiles) return { ...describe(), warning, needsFiles };
     setPlaying(false);
     await replaceSession(specJson);
     await publish();
     return { ...describe(), warning };
   },
+  // ── Image track ──
+  ...imageMethods(),
   async reset() {
     setPlaying(false);
     await replaceSession(session.specJson());

@@ -38,6 +38,25 @@ impl Dataset {
         self.labels.is_empty()
     }
 
+    /// No rows at all.
+    pub fn empty() -> Dataset {
+        Dataset {
+            features: Vec::new(),
+            labels: Vec::new(),
+            n_features: 0,
+            classes: 0,
+            n_train: 0,
+            image: None,
+            masks: Vec::new(),
+            decoy_masks: Vec::new(),
+        }
+    }
+
+    /// The features of sample `i`.
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.features[i * self.n_features..(i + 1) * self.n_features]
+    }
+
     pub fn n_test(&self) -> usize {
         self.len() - self.n_train
     }
@@ -64,6 +83,8 @@ pub fn build(spec: &crate::spec::DatasetSpec, n_train: usize) -> Dataset {
             return data;
         }
         Kind::Signals => return signals::signals(points, spec.length as usize, noise, seed, n_train),
+        // The user's files are parsed by `upload::parse`; a spec alone has no rows for them.
+        Kind::Upload => return Dataset::empty(),
     };
     generate(points, noise, seed, n_train)
 }

@@ -4,10 +4,12 @@
 //! derives everything from a spec that has passed `validate`, and trusts it.
 
 pub mod image;
+mod upload;
 pub mod layers;
 pub mod link;
 
 pub use image::{DecoyKind, DecoySpec, DecoyTest, Texture};
+pub use upload::{content_hash, FileRef, UploadFormat, UploadSpec};
 pub use layers::{LayerSpec, PaddingSpec, PoolKind};
 use serde::{Deserialize, Serialize};
 
@@ -110,6 +112,8 @@ pub enum DatasetKind {
     Digits,
     /// 1-D sequences with a class-specific burst and a mask of it; see `data::signals`.
     Signals,
+    /// The user's own files, named in `upload` (never their contents); see `data::upload`.
+    Upload,
 }
 
 impl DatasetKind {
@@ -123,13 +127,18 @@ impl DatasetKind {
         match self {
             DatasetKind::Shapes => Some(16),
             DatasetKind::Digits => Some(28),
-            DatasetKind::Spiral | DatasetKind::Circle | DatasetKind::Xor | DatasetKind::Gauss | DatasetKind::Signals => None,
+            DatasetKind::Spiral
+            | DatasetKind::Circle
+            | DatasetKind::Xor
+            | DatasetKind::Gauss
+            | DatasetKind::Signals
+            | DatasetKind::Upload => None,
         }
     }
 
     /// Sets of 2-D points, the only kind the page can show.
     pub fn is_point_set(self) -> bool {
-        !self.is_image() && self != DatasetKind::Signals
+        !self.is_image() && !matches!(self, DatasetKind::Signals | DatasetKind::Upload)
     }
 }
 
@@ -168,6 +177,9 @@ pub struct DatasetSpec {
     /// Signals: samples per sequence.
     #[serde(default = "length::value", skip_serializing_if = "length::is")]
     pub length: u32,
+    /// Uploads: which files the data comes from (name, size, hash; never the pixels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<UploadSpec>,
 }
 
 /// The nonlinearity after every hidden dense layer: an elementwise function, PReLU
@@ -430,6 +442,7 @@ impl Default for ExperimentSpec {
                 color: false,
                 decoy: None,
                 length: length::value(),
+                upload: None,
             },
             model: ModelSpec {
                 hidden: vec![8, 8],
@@ -491,6 +504,7 @@ impl ExperimentSpec {
             DatasetKind::Shapes => self.dataset.shape_classes as usize,
             DatasetKind::Digits => 10,
             DatasetKind::Signals => image::SIGNAL_CLASSES,
+            DatasetKind::Upload => self.dataset.upload.as_ref().map_or(0, |u| u.classes as usize),
         }
     }
 
@@ -502,6 +516,7 @@ impl ExperimentSpec {
                 (self.dataset.channels() * self.dataset.side() * self.dataset.side()) as usize
             }
             DatasetKind::Signals => self.dataset.length as usize,
+            DatasetKind::Upload => self.dataset.upload.as_ref().map_or(0, |u| u.features as usize),
         }
     }
 
@@ -585,6 +600,7 @@ impl DatasetSpec {
             check(d.image_size == 0, || "dataset.imageSize applies to image datasets only".into())?;
         }
         self.validate_image_options()?;
+        self.validate_upload()?;
         check(d.train_fraction.is_finite() && d.train_fraction >= 0.1 && d.train_fraction <= 0.9, || {
             format!("dataset.trainFraction must be between 0.1 and 0.9, got {}", d.train_fraction)
         })?;
