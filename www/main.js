@@ -25,9 +25,10 @@ const imageView = createImageView($('image-view'), {
   onUploadProgress: (fn) => engine.on('uploadProgress', ({ fraction }) => fn(fraction)),
 });
 let imageMode = false;
-function setImageMode(spec) {
+// A link waiting for the user's files shows the image panels, where they are dropped.
+function setImageMode(spec, waitingForFiles) {
   imageMode = isImageSpec(spec);
-  $('image-view').hidden = !imageMode;
+  $('image-view').hidden = !imageMode && !waitingForFiles;
   document.querySelector('[aria-label="Decision boundary"]').hidden = imageMode;
   if (imageMode) imageView.show(spec);
 }
@@ -93,8 +94,8 @@ engine.on('diverged', ({ divergence: d }) => {
 engine.on('crash', (error) => banner.show(`${error.message}. Reload the page to restart; your experiment is in the link.`));
 
 function showExperiment({ spec, link, backend, needsFiles }) {
+  setImageMode(spec, Boolean(needsFiles));
   if (needsFiles) imageView.askForFiles(needsFiles);
-  setImageMode(spec);
   form.show(spec);
   writeFragment(link);
   $('backend-badge').textContent = backend.reason;

@@ -89,8 +89,8 @@ async function publish() {
   const update = { event: 'update', generation, metrics, history, grid, gridResolution: GRID_RESOLUTION, epochsPerSec };
   update.stepsPerEpoch = session.stepsPerEpoch();
   if (pointsSent !== generation) {
-    // Image sets: the image views ask for samples by page instead of every point.
-    update.points = session.dataInfo().image ? null : session.points();
+    // Images and signals: the image views ask for samples by page instead of every point.
+    update.points = session.dataInfo().nFeatures === 2 ? session.points() : null;
     pointsSent = generation;
   }
   self.postMessage(update, [grid.buffer]);

@@ -31,7 +31,6 @@ export function createImageView(root, { call, load, onError, onUploadProgress })
   let spec = null;
   let info = null;
   let lastRefresh = 0;
-  let refreshing = null;
   let shownEpoch = -1;
   let trailing = null;
 
@@ -61,24 +60,25 @@ export function createImageView(root, { call, load, onError, onUploadProgress })
   const confusion = createConfusion(box('confusion'));
   const pad = createDrawPad(box('draw'), { classify: (pixels) => call('classify', { features: pixels }) });
 
-  async function refresh() {
-    if (refreshing) return refreshing;
-    refreshing = (async () => {
+  // Refreshes run one after another, each reading the latest state.
+  let chain = Promise.resolve();
+  function refresh() {
+    chain = chain.then(async () => {
+      const epoch = shownEpoch;
       try {
         const predictions = await testPredictions(call);
         info = predictions.info;
         grid.show(predictions);
         confusion.show(predictions);
         layerView.showFilters(await call('filters'));
-        root.dataset.refreshed = String(shownEpoch);
+        root.dataset.refreshed = String(epoch);
       } catch (e) {
         onError(e.message);
       } finally {
         lastRefresh = performance.now();
-        refreshing = null;
       }
-    })();
-    return refreshing;
+    });
+    return chain;
   }
 
   return {
