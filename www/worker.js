@@ -161,7 +161,10 @@ function awaitFiles(specJson) {
 // Builds a session on dropped files; the template is a link waiting for them, or the
 // current experiment (its model and training). Throws, keeping the run, on bad files.
 async function replaceSessionOnFiles({ format, names, buffers }) {
-  const template = pendingFiles ?? session.specJson();
+  // New files replace the current data: only a waiting link insists on particular files.
+  const current = JSON.parse(session.specJson());
+  const { points, trainFraction, seed } = current.dataset;
+  const template = pendingFiles ?? JSON.stringify({ ...current, dataset: { kind: 'digits', points, trainFraction, noise: 0, seed } });
   const progress = (fraction) => self.postMessage({ event: 'uploadProgress', fraction });
   const arrays = buffers.map((b) => new Uint8Array(b));
   const gpu = (options.backend ?? JSON.parse(template).backend) === 'gpu';

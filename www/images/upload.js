@@ -65,7 +65,8 @@ export function createUploader(root, { open, onError, onProgress }) {
       status.textContent = `Loaded ${names.length === 1 ? names[0] : `${names.length} files`}.`;
       needed = null;
     } catch (e) {
-      fail(`Your data could not be used: ${e.message} The current experiment is unchanged.`);
+      const reason = /[.!?]$/.test(e.message) ? e.message : `${e.message}.`;
+      fail(`Your data could not be used: ${reason} The current experiment is unchanged.`);
     }
   }
 

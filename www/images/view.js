@@ -33,6 +33,7 @@ export function createImageView(root, { call, load, onError, onUploadProgress })
   let lastRefresh = 0;
   let shownEpoch = -1;
   let trailing = null;
+  let latestEpoch = -1;
 
   const datasetForm = createDatasetForm(box('data').querySelector('form'), (s) => load(s));
   const uploader = createUploader(box('data').querySelector('.upload'), {
@@ -93,12 +94,12 @@ export function createImageView(root, { call, load, onError, onUploadProgress })
     },
     update(update) {
       progress.update(update);
-      const epoch = update.metrics.epoch;
-      if (epoch === shownEpoch || trailing) return;
+      latestEpoch = update.metrics.epoch;
+      if (latestEpoch === shownEpoch || trailing) return;
       const wait = Math.max(0, REFRESH_MS - (performance.now() - lastRefresh));
       trailing = setTimeout(() => {
         trailing = null;
-        shownEpoch = epoch;
+        shownEpoch = latestEpoch;
         refresh();
       }, wait);
     },
