@@ -127,7 +127,7 @@ impl Session {
     /// [n, classes]. Fails when the length is not a whole number of samples.
     pub async fn classify(&self, features: &[f32]) -> Result<Vec<f32>, String> {
         let n = self.data.n_features;
-        if features.is_empty() || features.len() % n != 0 {
+        if features.is_empty() || !features.len().is_multiple_of(n) {
             return Err(format!("a sample has {n} features, got {} values", features.len()));
         }
         if let Some(bad) = features.iter().find(|v| !v.is_finite()) {
