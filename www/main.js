@@ -30,6 +30,8 @@ function setImageMode(spec, waitingForFiles) {
   imageMode = isImageSpec(spec);
   $('image-view').hidden = !imageMode && !waitingForFiles;
   document.querySelector('[aria-label="Decision boundary"]').hidden = imageMode;
+  // The image panel has its own data settings and layer stack.
+  for (const id of ['noise', 'data-seed', 'hidden']) $(id).closest('label').hidden = imageMode;
   if (imageMode) imageView.show(spec);
 }
 
