@@ -46,6 +46,18 @@ test('LeNet-like on synthetic digits reaches 95% test accuracy on the CPU; the v
   assert.equal(await page.isHidden('#boundary'), true);
   // The stack editor shows the engine's shapes for every layer.
   await page.waitForFunction(() => document.querySelector('.image-stack .stack li .shape')?.textContent.includes('6×28×28'));
+  // An impossible stack is explained with the engine's message and its row marked.
+  const kernel = page.locator('.image-stack .stack li').nth(3).locator('[aria-label="kernel"]');
+  await kernel.fill('15');
+  await kernel.press('Tab');
+  await page.waitForSelector('.stack-error:not([hidden])');
+  const explained = await page.textContent('.stack-error');
+  console.log(`# stack editor: ${explained}`);
+  assert.match(explained, /model\.layers\[3\]/);
+  assert.equal(await page.locator('.image-stack .stack li.bad').count(), 1);
+  await kernel.fill('5');
+  await kernel.press('Tab');
+  await page.waitForSelector('.stack-error[hidden]', { state: 'attached' });
 
   const stepsPerEpoch = Math.ceil((spec.dataset.points * spec.dataset.trainFraction) / spec.training.batchSize);
   const { metrics, seconds } = await trainEpochs(page, stepsPerEpoch, 8, (m) => m.testAcc >= 0.95);
@@ -139,6 +151,11 @@ test('a fully correlated decoy shows its train/test gap in the page', async () =
   console.log(`# frame decoy, correlation 1: train ${(metrics.trainAcc * 100).toFixed(1)}%, test ${(metrics.testAcc * 100).toFixed(1)}% (decoy absent), gap ${(gap * 100).toFixed(1)} points after ${metrics.epoch} epochs`);
   assert.ok(gap >= 0.3, `gap ${gap}`);
   await page.waitForFunction((epoch) => document.querySelector('#image-view').dataset.refreshed === String(epoch), metrics.epoch);
+  // While playing, the progress bar gives the epoch time and the ETA.
+  await page.click('#play');
+  await page.waitForFunction(() => /s\/epoch · ETA/.test(document.querySelector('.image-progress .eta').textContent));
+  console.log(`# progress while playing: ${await page.textContent('.image-progress .eta')}`);
+  await page.click('#play');
   await screenshot(page, 'images-decoy');
   assert.deepEqual(problems, []);
 });
