@@ -95,11 +95,11 @@ test('a malformed link shows a clear message and the default experiment still wo
   await page.evaluate(() => window.glassbox.load({ training: {} }).catch((e) => e.message));
   await page.evaluate(() => { location.hash = 'v=9&s=abc'; });
   await page.waitForFunction(() => /format version/.test(document.querySelector('#banner-text').textContent));
-  // An image experiment has no view in this page yet: refused with the reason, run kept.
-  const refused = await page.evaluate((s) => window.glassbox
-    .load({ ...s, dataset: { ...s.dataset, kind: 'shapes', points: 100 } })
-    .then(() => 'loaded', (e) => e.message), spec);
-  assert.match(refused, /Image datasets have no view/);
+  // An experiment on the user's files cannot open without them: it asks, the run stays.
+  const upload = { format: 'csv', files: [{ name: 'table.csv', bytes: 10, hash: '0123456789abcdef' }], features: 2, classes: 2 };
+  const waiting = await page.evaluate(([s, u]) => window.glassbox.load({ ...s, dataset: { kind: 'upload', points: 100, trainFraction: 0.5, noise: 0, seed: 1, upload: u } }), [spec, upload]);
+  assert.equal(waiting.dataset.kind, spec.dataset.kind);
+  await page.waitForFunction(() => /your own files/.test(document.querySelector('#banner-text').textContent));
   const kept = await page.evaluate(() => window.glassbox.metrics());
   assert.equal(kept.step, after.step);
   assert.deepEqual(problems, []);

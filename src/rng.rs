@@ -21,6 +21,8 @@ pub enum Stream {
     Init = 3,
     BatchOrder = 4,
     Dropout = 5,
+    /// Which samples carry which decoy (`data::decoy`).
+    Decoy = 6,
 }
 
 /// A stream of random numbers addressed by index.

@@ -15,6 +15,8 @@ import { createShare } from './ui/share.js';
 import { applyEmbed, createEmbedDialog, listControls } from './ui/embed.js';
 import { createExports } from './ui/exports.js';
 import { createTour } from './ui/tour.js';
+import { createImageView, isImageSpec } from './images/view.js';
+import { createTrackSwitch } from './ui/track.js';
 
 const $ = (id) => document.getElementById(id);
 const engine = startEngine();
@@ -25,6 +27,24 @@ const chart = createCurves($('loss-chart'), $('acc-chart'));
 const runs = createRunHistory($('run-history'), (overlays) => chart.setOverlays(overlays));
 const confusion = createConfusionView($('confusion'));
 let shownSpec = null;
+
+// ── Image track: its view replaces the 2-D plane view for image and signal data ──
+const imageView = createImageView($('image-view'), {
+  call: (method, args) => engine.call(method, args),
+  load: (source) => userLoad(source),
+  onError: (message) => banner.show(message),
+  onUploadProgress: (fn) => engine.on('uploadProgress', ({ fraction }) => fn(fraction)),
+});
+let imageMode = false;
+const track = createTrackSwitch($('track'), (spec) => userLoad(spec));
+// A link waiting for the user's files shows the image panels, where they are dropped.
+function setImageMode(spec, waitingForFiles) {
+  imageMode = isImageSpec(spec);
+  $('image-view').hidden = !imageMode && !waitingForFiles;
+  // The image panel has its own data settings, layer stack and views.
+  for (const panel of document.querySelectorAll('.playground-network, .playground-right, #spec-form fieldset.layers')) panel.hidden = imageMode;
+  if (imageMode) imageView.show(spec);
+}
 
 let generation = null;
 let latest = null;
@@ -40,9 +60,11 @@ const percent = (v) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '–')
 function render() {
   frameRequested = false;
   if (!latest) return;
-  playground.render(latest);
   const { metrics, grid, gridResolution, epochsPerSec } = latest;
-  boundary.draw(grid, gridResolution);
+  if (!imageMode) {
+    playground.render(latest);
+    boundary.draw(grid, gridResolution);
+  }
   chart.redraw(!playing);
   $('epoch').textContent = metrics.epoch;
   $('speed').textContent = epochsPerSec == null ? '–' : Math.round(epochsPerSec).toLocaleString('en');
@@ -58,8 +80,9 @@ engine.on('update', (update) => {
     generation = update.generation;
     runs.archive(chart.curves(), shownSpec);
     chart.clear();
-    boundary.setPoints(update.points);
+    if (update.points) boundary.setPoints(update.points);
   }
+  if (imageMode) imageView.update(update);
   chart.append(update.history);
   latest = update;
   playground.update(update);
@@ -94,8 +117,11 @@ engine.on('diverged', ({ divergence: d }) => {
 
 engine.on('crash', (error) => banner.show(`${error.message}. Reload the page to restart; your experiment is in the link.`));
 
-function showExperiment({ spec, link, backend }) {
+function showExperiment({ spec, link, backend, needsFiles }) {
   shownSpec = spec;
+  setImageMode(spec, Boolean(needsFiles));
+  track.show(spec);
+  if (needsFiles) imageView.askForFiles(needsFiles);
   form.show(spec);
   playground.show(spec);
   writeFragment(link);
@@ -125,12 +151,14 @@ async function load(source) {
   try {
     const result = await engine.call('load', { source });
     showExperiment(result);
-    if (result.warning) banner.show(result.warning, 'notice');
+    if (result.needsFiles) banner.show('This experiment trains on your own files: drop them in the Image data panel to open it.', 'notice');
+    else if (result.warning) banner.show(result.warning, 'notice');
     else banner.hide();
     return result.spec;
   } catch (e) {
     banner.show(`That experiment could not be opened: ${e.message} The current experiment is unchanged.`);
     form.restore();
+    imageView.restore();
     writeFragment(await engine.call('link'));
     throw e;
   }
@@ -154,7 +182,8 @@ const ready = (async () => {
   const { notices, ...options } = pageOptions();
   const opened = await engine.call('open', { fragment: readFragment(), ...options });
   showExperiment(opened);
-  if (opened.error) banner.show(`This link could not be opened: ${opened.error} Showing the default experiment instead.`);
+  if (opened.needsFiles) banner.show('This link trains on your own files: drop them in the Image data panel to open it.', 'notice');
+  else if (opened.error) banner.show(`This link could not be opened: ${opened.error} Showing the default experiment instead.`);
   else if (opened.warning || notices.length) banner.show([opened.warning, ...notices].filter(Boolean).join(' '), 'notice');
   await playground.ready();
 })();

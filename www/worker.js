@@ -105,8 +105,10 @@ async function publish() {
     if (regions) transfer.push(regions.ids.buffer);
   }
   if (views.confusion) update.confusion = await session.confusion();
+  update.stepsPerEpoch = session.stepsPerEpoch();
   if (pointsSent !== generation) {
-    update.points = session.points();
+    // Images and signals: the image views ask for samples by page instead of every point.
+    update.points = session.dataInfo().pointSet ? session.points() : null;
     pointsSent = generation;
   }
   self.postMessage(update, transfer);
@@ -165,6 +167,62 @@ function setPlaying(on) {
   if (on) playLoop();
 }
 
+// An experiment on the user's files cannot open from its link alone: it waits for the
+// files (openFiles). Returns what to ask for, or null for other experiments.
+let pendingFiles = null;
+function awaitFiles(specJson) {
+  const upload = JSON.parse(specJson).dataset.upload;
+  if (!upload) return null;
+  pendingFiles = specJson;
+  return upload;
+}
+
+// Builds a session on dropped files; the template is a link waiting for them, or the
+// current experiment (its model and training). Throws, keeping the run, on bad files.
+async function replaceSessionOnFiles({ format, names, buffers }) {
+  // New files replace the current data: only a waiting link insists on particular files.
+  const current = JSON.parse(session.specJson());
+  const { points, trainFraction, seed } = current.dataset;
+  const template = pendingFiles ?? JSON.stringify({ ...current, dataset: { kind: 'digits', points, trainFraction, noise: 0, seed } });
+  const progress = (fraction) => self.postMessage({ event: 'uploadProgress', fraction });
+  const arrays = buffers.map((b) => new Uint8Array(b));
+  const gpu = (options.backend ?? JSON.parse(template).backend) === 'gpu';
+  const next = gpu
+    ? await Session.onFilesGpu(template, format, names, arrays, progress)
+    : Session.onFiles(template, format, names, arrays, progress);
+  next.setBackendReason(gpu ? 'WebGPU (requested)' : 'CPU');
+  await next.syncWeights();
+  session?.free();
+  session = next;
+  pendingFiles = null;
+  generation += 1;
+  historySent = 0;
+  speed.steps = 0;
+  speed.ms = 0;
+  lastWeightSync = performance.now();
+}
+
+// The image views' questions about the current session.
+function imageMethods() {
+  return {
+    dataInfo: () => session.dataInfo(),
+    async samples({ indices }) {
+      const batch = await session.predictSamples(Uint32Array.from(indices));
+      return { ...batch, info: session.dataInfo() };
+    },
+    classify: ({ features }) => session.classify(Float32Array.from(features)),
+    activations: ({ features }) => session.activationMaps(Float32Array.from(features)),
+    filters: () => session.firstLayerFilters(),
+    layerShapes: ({ model }) => session.layerShapes(JSON.stringify(model)),
+    async openFiles(files) {
+      setPlaying(false);
+      await replaceSessionOnFiles(files);
+      await publish();
+      return describe();
+    },
+  };
+}
+
 const methods = {
   // Opens the experiment in a page's fragment; a bad link falls back to the default.
   async open({ fragment, backend = null, weightSyncSeconds = null }) {
@@ -180,18 +238,24 @@ const methods = {
         error = String(e.message ?? e);
       }
     }
+    const needsFiles = awaitFiles(specJson);
+    if (needsFiles) specJson = defaultSpec();
     await replaceSession(specJson);
     await publish();
-    return { ...describe(), warning, error };
+    return { ...describe(), warning, error, needsFiles };
   },
   // Loads a new experiment; on error the current one is kept and the error is thrown.
   async load({ source }) {
     const { specJson, warning = null } = specFromSource(source);
+    const needsFiles = awaitFiles(specJson);
+    if (needsFiles) return { ...describe(), warning, needsFiles };
     setPlaying(false);
     await replaceSession(specJson);
     await publish();
     return { ...describe(), warning };
   },
+  // ── Image track ──
+  ...imageMethods(),
   // A fresh run with the options in force (edits and embedded weights dropped).
   async reset() {
     setPlaying(false);

@@ -5,6 +5,7 @@
 
 mod bench;
 mod edits;
+mod images;
 mod points;
 mod views;
 
@@ -35,17 +36,6 @@ fn parse_spec(json: &str) -> Result<ExperimentSpec, JsError> {
     let spec: ExperimentSpec =
         serde_json::from_str(json).map_err(|e| JsError::new(&format!("Not a valid Glassbox spec: {e}.")))?;
     spec.validate().map_err(|e| JsError::new(&e.0))?;
-    Ok(spec)
-}
-
-/// A spec the page can show: its views (decision map, point cloud) are 2-D.
-fn parse_page_spec(json: &str) -> Result<ExperimentSpec, JsError> {
-    let spec = parse_spec(json)?;
-    if spec.dataset.kind.is_image() {
-        return Err(JsError::new(
-            "Image datasets have no view in this page yet; train them with the native runner (`glassbox train`).",
-        ));
-    }
     Ok(spec)
 }
 
@@ -96,7 +86,7 @@ impl WasmSession {
     /// A session on the CPU backend.
     #[wasm_bindgen(constructor)]
     pub fn new(spec_json: &str) -> Result<WasmSession, JsError> {
-        let session = Session::new(parse_page_spec(spec_json)?).map_err(|e| JsError::new(&e.0))?;
+        let session = Session::new(parse_spec(spec_json)?).map_err(|e| JsError::new(&e.0))?;
         Ok(WasmSession { inner: Rc::new(RefCell::new(session)) })
     }
 
@@ -104,7 +94,7 @@ impl WasmSession {
     /// usable adapter or device.
     #[wasm_bindgen(js_name = onGpu)]
     pub async fn on_gpu(spec_json: String) -> Result<WasmSession, JsError> {
-        let spec = parse_page_spec(&spec_json)?;
+        let spec = parse_spec(&spec_json)?;
         let gpu = GpuBackend::new().await.map_err(|e| JsError::new(&e.0))?;
         let session = Session::on_gpu(spec, gpu).map_err(|e| JsError::new(&e.0))?;
         Ok(WasmSession { inner: Rc::new(RefCell::new(session)) })

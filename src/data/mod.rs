@@ -1,11 +1,13 @@
 //! Deterministic datasets. Data knows no model: it produces features, labels (or
 //! regression targets) and a train/test split from a dataset spec and its seed.
 
+pub mod decoy;
 pub mod digits;
 pub mod plane;
 pub mod plane_sets;
 pub mod points_csv;
 pub mod shapes;
+pub mod signals;
 pub mod two_d;
 pub mod upload;
 
@@ -24,7 +26,8 @@ pub struct Dataset {
     /// `[channels, height, width]` of an image set (their product is `n_features`); None for points.
     pub image: Option<[usize; 3]>,
     /// Ground truth of where the class-defining object is: one byte per pixel per sample
-    /// (index n·H·W + h·W + w), 1 on the object and 0 elsewhere. Empty for point sets.
+    /// (index n·H·W + h·W + w), 1 on the object and 0 elsewhere; for signals one byte per
+    /// position (index n·len + t), 1 on the burst. Empty for point sets.
     pub masks: Vec<u8>,
     /// Point sets: each sample's raw coordinates (x₁, x₂), from which `features` are
     /// computed (see `plane`). Empty for image sets.
@@ -34,6 +37,9 @@ pub struct Dataset {
     pub targets: Vec<f32>,
     /// The rescaling fitted on the training split (empty: none).
     pub preprocessing: Preprocessing,
+    /// Where a decoy (`decoy::apply`) was drawn, in the layout of `masks`; empty when the
+    /// set has no decoy.
+    pub decoy_masks: Vec<u8>,
 }
 
 impl Dataset {
@@ -43,6 +49,11 @@ impl Dataset {
 
     pub fn is_empty(&self) -> bool {
         self.labels.is_empty()
+    }
+
+    /// The features of sample `i`.
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.features[i * self.n_features..(i + 1) * self.n_features]
     }
 
     pub fn n_test(&self) -> usize {
@@ -71,8 +82,20 @@ pub fn build(spec: &crate::spec::DatasetSpec, n_train: usize) -> Dataset {
         Kind::Plane => plane_sets::plane(points, noise, seed, n_train),
         Kind::GaussRegression => plane_sets::gauss_regression(points, noise, seed, n_train),
         Kind::Custom => plane_sets::custom(&spec.custom_points, spec.regression, classes, noise, seed, n_train),
-        Kind::Shapes => return shapes::shapes(points, spec.side() as usize, noise, seed, n_train),
-        Kind::Digits => return digits::digits(points, spec.side() as usize, noise, seed, n_train),
+        Kind::Shapes | Kind::Digits => {
+            let side = spec.side() as usize;
+            let mut data = match spec.kind {
+                Kind::Shapes => shapes::shapes(points, side, noise, seed, n_train, &shapes::Style::of(spec)),
+                _ => digits::digits(points, side, noise, seed, n_train),
+            };
+            if let Some(decoy) = &spec.decoy {
+                decoy::apply(&mut data, decoy, seed);
+            }
+            return data;
+        }
+        Kind::Signals => return signals::signals(points, spec.length as usize, noise, seed, n_train),
+        // The user's files are parsed by `upload::parse`; a spec alone has no rows for them.
+        Kind::Upload => return Dataset::default(),
     };
     plane::prepare(&mut data, spec);
     data
@@ -101,5 +124,33 @@ pub(crate) mod checks {
     pub fn class_counts(d: &Dataset) -> (Vec<usize>, Vec<usize>) {
         let count = |labels: &[u32]| (0..d.classes as u32).map(|c| labels.iter().filter(|&&l| l == c).count()).collect();
         (count(&d.labels), count(&d.labels[..d.n_train]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+    use crate::spec::{DatasetKind, DecoyKind, DecoySpec, DecoyTest, ExperimentSpec};
+
+    /// Digits take a decoy through the spec like shapes do: a frame on every training
+    /// image (its own mask), none in the test split; the digits themselves are unchanged
+    /// away from the frame.
+    #[test]
+    fn digits_carry_a_decoy_from_the_spec() {
+        let mut spec = ExperimentSpec::default();
+        spec.dataset.kind = DatasetKind::Digits;
+        spec.dataset.points = 100;
+        spec.dataset.decoy = Some(DecoySpec { kind: DecoyKind::Frame, correlation: 1.0, test: DecoyTest::Absent });
+        spec.validate().unwrap();
+        let d = super::build(&spec.dataset, spec.train_points());
+        let clean = super::build(&crate::spec::DatasetSpec { decoy: None, ..spec.dataset.clone() }, spec.train_points());
+        let pixels = 28 * 28;
+        assert_eq!(d.decoy_masks.len(), d.len() * pixels);
+        let framed = |i: usize| d.decoy_masks[i * pixels..(i + 1) * pixels].contains(&1);
+        assert!((0..d.n_train).all(framed) && !(d.n_train..d.len()).any(framed));
+        assert_eq!(d.features[d.n_train * pixels..], clean.features[d.n_train * pixels..]);
+        let centre = 14 * 28 + 14;
+        assert!((0..d.n_train).all(|i| d.features[i * pixels + centre] == clean.features[i * pixels + centre]));
     }
 }

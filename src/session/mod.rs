@@ -90,9 +90,13 @@ macro_rules! with_trainer {
 }
 
 mod edits;
+mod images;
+mod upload;
 mod views;
 
 pub use edits::Applied;
+pub use images::{ActivationMaps, Filters, LayerShape, SampleBatch};
+pub use upload::{prepare as prepare_upload, UploadedFiles};
 pub use views::{Confusion, NetworkLayer, NetworkView, NeuronMaps, PlaneViews, Regions};
 
 pub struct Session {
@@ -115,33 +119,57 @@ fn cpu_adapter_name() -> String {
     if cfg!(target_arch = "wasm32") { "ndarray on wasm32 (simd128)" } else { "ndarray (native)" }.into()
 }
 
+/// A spec over the user's files cannot be built from the spec alone: say which files.
+fn needs_no_files(spec: &ExperimentSpec) -> Result<(), SpecError> {
+    match &spec.dataset.upload {
+        Some(upload) => Err(SpecError(format!("This experiment trains on your own files ({}); open them to continue.", upload.describe()))),
+        None => Ok(()),
+    }
+}
+
 impl Session {
     /// A session on the CPU backend.
     pub fn new(spec: ExperimentSpec) -> Result<Self, SpecError> {
-        Self::assemble(spec, |spec, data| Ok(Engine::Cpu(Trainer::new(CpuBackend::new(), spec, data)?)), cpu_adapter_name(), "CPU")
+        spec.validate()?;
+        needs_no_files(&spec)?;
+        let data = data::build(&spec.dataset, spec.train_points());
+        Session::on_cpu_with(spec, data)
+    }
+
+    /// A CPU session on data already in hand.
+    fn on_cpu_with(spec: ExperimentSpec, data: Dataset) -> Result<Self, SpecError> {
+        Self::assemble(spec, data, |spec, data| Ok(Engine::Cpu(Trainer::new(CpuBackend::new(), spec, data)?)), cpu_adapter_name(), "CPU")
     }
 
     /// A session on a GPU backend.
     pub fn on_gpu(spec: ExperimentSpec, gpu: GpuBackend) -> Result<Self, SpecError> {
+        spec.validate()?;
+        needs_no_files(&spec)?;
+        let data = data::build(&spec.dataset, spec.train_points());
+        Session::on_gpu_with(spec, data, gpu)
+    }
+
+    /// A GPU session on data already in hand.
+    fn on_gpu_with(spec: ExperimentSpec, data: Dataset, gpu: GpuBackend) -> Result<Self, SpecError> {
         let info = gpu.adapter_info();
         let adapter = match (info.name.is_empty(), info.backend.as_str()) {
             (true, backend) => backend.to_string(),
             (false, backend) => format!("{} ({backend})", info.name),
         };
-        Self::assemble(spec, |spec, data| Ok(Engine::Gpu(Trainer::new(gpu, spec, data)?)), adapter, "WebGPU")
+        Self::assemble(spec, data, |spec, data| Ok(Engine::Gpu(Trainer::new(gpu, spec, data)?)), adapter, "WebGPU")
     }
 
-    /// Validates the spec, builds data and trainer with the options in force where the
+    /// Validates the spec, builds the trainer on the data with the options in force where the
     /// run starts (step 0, or the step of embedded weights), then applies the events up
     /// to there.
     fn assemble(
         spec: ExperimentSpec,
+        data: Dataset,
         engine: impl FnOnce(&ExperimentSpec, &Dataset) -> Result<Engine, String>,
         adapter: String,
         reason: &str,
     ) -> Result<Self, SpecError> {
         spec.validate()?;
-        let data = data::build(&spec.dataset, spec.train_points());
         let start = spec.weights.as_ref().map_or(0, |w| w.step);
         let training = spec.training_at(start);
         let engine = engine(&ExperimentSpec { training: training.clone(), ..spec.clone() }, &data).map_err(SpecError)?;

@@ -5,11 +5,15 @@
 
 pub mod dataset;
 pub mod events;
+pub mod image;
 pub mod layers;
 pub mod link;
+mod upload;
 
 pub use dataset::{Feature, Preprocess};
 pub use events::{BiasEdit, EmbeddedWeights, Event, WeightEdit};
+pub use image::{DecoyKind, DecoySpec, DecoyTest, Texture};
+pub use upload::{content_hash, FileRef, UploadFormat, UploadSpec};
 pub use layers::{LayerSpec, PaddingSpec, PoolKind};
 use serde::{Deserialize, Serialize};
 
@@ -84,6 +88,8 @@ field_default! {
     epsilon: f32 = 1e-8;
     classes: u32 = 2;
     features: Vec<super::Feature> = vec![super::Feature::X1, super::Feature::X2];
+    shape_classes: u32 = 4;
+    length: u32 = 64;
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -144,6 +150,10 @@ pub enum DatasetKind {
     GaussRegression,
     /// The points listed in `customPoints` (drawn or uploaded).
     Custom,
+    /// 1-D sequences with a class-specific burst and a mask of it; see `data::signals`.
+    Signals,
+    /// The user's own files, named in `upload` (never their contents); see `data::upload`.
+    Upload,
 }
 
 impl DatasetKind {
@@ -169,6 +179,11 @@ impl DatasetKind {
     /// Kinds that take any number of classes from 2 to `MAX_CLASSES`.
     pub fn is_multiclass(self) -> bool {
         matches!(self, DatasetKind::Spiral | DatasetKind::Blobs | DatasetKind::Checkerboard | DatasetKind::Custom)
+    }
+
+    /// Sets of 2-D points, the only kind the page can show.
+    pub fn is_point_set(self) -> bool {
+        !self.is_image() && !matches!(self, DatasetKind::Signals | DatasetKind::Upload)
     }
 }
 
@@ -205,6 +220,27 @@ pub struct DatasetSpec {
     /// Kind custom: the third value of each point is a real target, not a class.
     #[serde(default, skip_serializing_if = "is_default")]
     pub regression: bool,
+    /// Shapes: how many classes, the first of `data::shapes::Shape::ALL`.
+    #[serde(default = "shape_classes::value", skip_serializing_if = "shape_classes::is")]
+    pub shape_classes: u32,
+    /// Shapes: turn each object by a random angle.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub rotate: bool,
+    /// Shapes: the background.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub texture: Texture,
+    /// Shapes: three channels, with an object and a background colour drawn per sample.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub color: bool,
+    /// Image sets: a class-correlated shortcut in the training split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decoy: Option<DecoySpec>,
+    /// Signals: samples per sequence.
+    #[serde(default = "length::value", skip_serializing_if = "length::is")]
+    pub length: u32,
+    /// Uploads: which files the data comes from (name, size, hash; never the pixels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<UploadSpec>,
 }
 
 /// The nonlinearity after every hidden dense layer: an elementwise function, PReLU
@@ -482,6 +518,13 @@ impl Default for ExperimentSpec {
                 preprocess: Preprocess::None,
                 custom_points: Vec::new(),
                 regression: false,
+                shape_classes: shape_classes::value(),
+                rotate: false,
+                texture: Texture::None,
+                color: false,
+                decoy: None,
+                length: length::value(),
+                upload: None,
             },
             model: ModelSpec {
                 hidden: vec![8, 8],
@@ -544,8 +587,10 @@ impl ExperimentSpec {
     /// Number of classes the dataset produces: the network's outputs (1 for regression).
     pub fn classes(&self) -> usize {
         match self.dataset.kind {
-            DatasetKind::Shapes => 4,
+            DatasetKind::Shapes => self.dataset.shape_classes as usize,
             DatasetKind::Digits => 10,
+            DatasetKind::Signals => image::SIGNAL_CLASSES,
+            DatasetKind::Upload => self.dataset.upload.as_ref().map_or(0, |u| u.classes as usize),
             _ if self.dataset.is_regression() => 1,
             _ => self.dataset.classes as usize,
         }
@@ -554,7 +599,11 @@ impl ExperimentSpec {
     /// Number of input features the dataset produces.
     pub fn inputs(&self) -> usize {
         match self.dataset.kind {
-            DatasetKind::Shapes | DatasetKind::Digits => (self.dataset.side() * self.dataset.side()) as usize,
+            DatasetKind::Shapes | DatasetKind::Digits => {
+                (self.dataset.channels() * self.dataset.side() * self.dataset.side()) as usize
+            }
+            DatasetKind::Signals => self.dataset.length as usize,
+            DatasetKind::Upload => self.dataset.upload.as_ref().map_or(0, |u| u.features as usize),
             _ => self.dataset.features.len(),
         }
     }
@@ -637,7 +686,7 @@ impl DatasetSpec {
             check((MIN_IMAGE_SIZE..=MAX_IMAGE_SIZE).contains(&size), || {
                 format!("dataset.imageSize must be between {MIN_IMAGE_SIZE} and {MAX_IMAGE_SIZE}, got {size}")
             })?;
-            let max = MAX_IMAGES.min((MAX_IMAGE_PIXELS / (size as u64 * size as u64)) as u32);
+            let max = MAX_IMAGES.min((MAX_IMAGE_PIXELS / (d.channels() as u64 * size as u64 * size as u64)) as u32);
             check((MIN_POINTS..=max).contains(&d.points), || {
                 format!(
                     "dataset.points (images) must be between {MIN_POINTS} and {max} at imageSize {size} \
@@ -645,17 +694,21 @@ impl DatasetSpec {
                     d.points
                 )
             })?;
-        } else {
+        } else if d.kind.is_point_set() {
             check((MIN_POINTS..=MAX_POINTS).contains(&d.points), || {
                 format!("dataset.points must be between {MIN_POINTS} and {MAX_POINTS}, got {}", d.points)
             })?;
+        }
+        if !d.kind.is_image() {
             check(d.image_size == 0, || "dataset.imageSize applies to image datasets only".into())?;
         }
+        self.validate_image_options()?;
+        self.validate_upload()?;
         check(d.train_fraction.is_finite() && d.train_fraction >= 0.1 && d.train_fraction <= 0.9, || {
             format!("dataset.trainFraction must be between 0.1 and 0.9, got {}", d.train_fraction)
         })?;
         let (max_noise, unit) =
-            if d.kind.is_image() { (MAX_IMAGE_NOISE, " (percent of full intensity)") } else { (MAX_NOISE, "") };
+            if d.kind.is_point_set() { (MAX_NOISE, "") } else { (MAX_IMAGE_NOISE, " (percent of full intensity)") };
         check(d.noise.is_finite() && (0.0..=max_noise).contains(&d.noise), || {
             format!("dataset.noise must be between 0 and {max_noise}{unit}, got {}", d.noise)
         })?;

@@ -15,7 +15,7 @@ use crate::spec::{ExperimentSpec, Loss, TrainingSpec};
 use optimizer::Optimizer;
 
 /// The features a dataset's samples are: an image or a flat vector.
-fn input_features(data: &Dataset) -> Features {
+pub(crate) fn input_features(data: &Dataset) -> Features {
     match data.image {
         Some([c, h, w]) => Features::Image(crate::backend::ImageShape::new(c, h, w)),
         None => Features::Flat(data.n_features),

@@ -1,0 +1,114 @@
+// The image track's page: mounted instead of the 2-D plane view when the experiment's
+// data are images or signals. It wires the dataset picker, uploads, the stack editor
+// and the views of predictions and layers to the engine worker.
+import { createDatasetForm } from './datasetform.js';
+import { createUploader } from './upload.js';
+import { createStackEditor } from './stackeditor.js';
+import { createEpochProgress } from './progress.js';
+import { testPredictions } from './samples.js';
+import { createSampleGrid } from './samplegrid.js';
+import { createConfusion } from './confusion.js';
+import { createLayerView } from './filters.js';
+import { createDrawPad } from './draw.js';
+
+// Predictions are refreshed at most this often while training runs.
+const REFRESH_MS = 1500;
+
+const PANELS = [
+  ['data', 'Image data', 'wide'],
+  ['stack', 'CNN layers', 'wide'],
+  ['progress', 'Training', ''],
+  ['samples', 'Test samples', 'wide'],
+  ['confusion', 'Confusion matrix', ''],
+  ['layers', 'What the conv layers see', 'wide'],
+  ['draw', 'Draw a digit', ''],
+];
+
+export function createImageView(root, { call, load, onError, onUploadProgress }) {
+  root.innerHTML = PANELS.map(([id, title, cls]) => `<section class="panel ${cls}" aria-label="${title}"><h2>${title}</h2><div class="image-${id}"></div></section>`).join('');
+  const box = (id) => root.querySelector(`.image-${id}`);
+  box('data').innerHTML = '<form class="spec-form dataset-form" aria-label="Image dataset settings"></form><div class="upload"></div>';
+  let spec = null;
+  let info = null;
+  let lastRefresh = 0;
+  let shownEpoch = -1;
+  let trailing = null;
+  let latestEpoch = -1;
+
+  const datasetForm = createDatasetForm(box('data').querySelector('form'), (s) => load(s));
+  const uploader = createUploader(box('data').querySelector('.upload'), {
+    open: (files) => call('openFiles', files),
+    onError,
+    onProgress: onUploadProgress,
+  });
+  const classes = () => info?.classes ?? 10;
+  const stack = createStackEditor(box('stack'), {
+    shapesOf: (model) => call('layerShapes', { model }),
+    onApply: (layers) => load({ ...spec, model: { ...spec.model, hidden: [], layers } }),
+    classes,
+  });
+  const progress = createEpochProgress(box('progress'));
+  const layerView = createLayerView(box('layers'));
+  const pickSample = async (features, index) => {
+    try {
+      const maps = await call('activations', { features: Array.from(features) });
+      layerView.showMaps(maps, features, info.image, index == null ? '(drawn)' : `(test sample ${index})`);
+    } catch (e) {
+      onError(e.message);
+    }
+  };
+  const grid = createSampleGrid(box('samples'), { onPick: pickSample });
+  const confusion = createConfusion(box('confusion'));
+  const pad = createDrawPad(box('draw'), { classify: (pixels) => call('classify', { features: pixels }) });
+
+  // Refreshes run one after another, each reading the latest state.
+  let chain = Promise.resolve();
+  function refresh() {
+    chain = chain.then(async () => {
+      const epoch = shownEpoch;
+      try {
+        const predictions = await testPredictions(call);
+        info = predictions.info;
+        grid.show(predictions);
+        confusion.show(predictions);
+        layerView.showFilters(await call('filters'));
+        root.dataset.refreshed = String(epoch);
+      } catch (e) {
+        onError(e.message);
+      } finally {
+        lastRefresh = performance.now();
+      }
+    });
+    return chain;
+  }
+
+  return {
+    async show(next) {
+      spec = next;
+      datasetForm.show(spec);
+      info = await call('dataInfo');
+      pad.setImage(spec.dataset.kind === 'digits' || spec.dataset.kind === 'upload' ? info.image : null);
+      stack.show(spec.model);
+      shownEpoch = -1;
+      refresh();
+    },
+    update(update) {
+      progress.update(update);
+      latestEpoch = update.metrics.epoch;
+      if (latestEpoch === shownEpoch || trailing) return;
+      const wait = Math.max(0, REFRESH_MS - (performance.now() - lastRefresh));
+      trailing = setTimeout(() => {
+        trailing = null;
+        shownEpoch = latestEpoch;
+        refresh();
+      }, wait);
+    },
+    // Re-reads predictions now (after a step, for tests and the Step button).
+    refresh,
+    askForFiles: (upload) => uploader.ask(upload),
+    restore: () => datasetForm.restore(),
+  };
+}
+
+// Experiments whose data this view shows.
+export const isImageSpec = (spec) => ['shapes', 'digits', 'signals', 'upload'].includes(spec.dataset.kind);
