@@ -1,8 +1,8 @@
 // End-to-end speed record: plays the 2×8 and the 6×8 spiral on the CPU backend for a
 // few seconds each and prints epochs/s (from the epoch counter) and frame times
 // (requestAnimationFrame intervals measured in the page: p50 / p95 / max). Wall-clock
-// figures are reported, not asserted: the test asserts only that training progressed
-// and frames were drawn.
+// figures are reported, not asserted: the test asserts only that training progressed,
+// frames were drawn and the history (evaluated on demand while playing) is in order.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage } from './browser.mjs';
@@ -46,13 +46,18 @@ async function record(page, hidden) {
     window.frameTimes = null;
     return f;
   });
+  // Playing evaluates only the epochs it publishes: the history skips epochs, in order,
+  // up to the current one.
+  const { epoch: recorded } = await page.evaluate(() => window.glassbox.history());
+  assert.ok(recorded.every((e, i) => i === 0 || e > recorded[i - 1]), 'history epochs increase');
+  assert.equal(recorded.at(-1), end.epoch, 'the current epoch is recorded');
   const sorted = [...frames].sort((a, b) => a - b);
   const epochsPerSec = (end.epoch - start.epoch) / seconds;
   const name = `${hidden.length}×${hidden[0]}`;
   console.log(
     `# ${name} spiral (CPU): ${epochsPerSec.toFixed(0)} epochs/s over ${seconds.toFixed(1)} s (UI shows ${await page.textContent('#speed')}); ` +
       `${frames.length} frames, ${(frames.length / seconds).toFixed(1)} fps, frame time p50 ${quantile(sorted, 0.5).toFixed(1)} ms, ` +
-      `p95 ${quantile(sorted, 0.95).toFixed(1)} ms, max ${sorted.at(-1).toFixed(1)} ms`,
+      `p95 ${quantile(sorted, 0.95).toFixed(1)} ms, max ${sorted.at(-1).toFixed(1)} ms; ${recorded.length} history records`,
   );
   return { epochs: end.epoch - start.epoch, frames: frames.length };
 }

@@ -1,6 +1,7 @@
 // The engine host: runs in a dedicated Web Worker, owns the wasm Session, trains in
 // chunks while playing, and answers {id, method, args} requests from the main thread.
-// It pushes {event: 'update'} messages with metrics, new history rows, the decision grid
+// It pushes {event: 'update'} messages with metrics, new history rows (while playing,
+// only the published epochs are evaluated, so rows skip epochs), the decision grid
 // and the views the page asked for (setViews: neuron maps, linear regions, confusion),
 // at most PUBLISH_HZ times a second while playing.
 import init, { Session, decodeLink, defaultSpec, normalizeSpec, parsePointsCsv } from './glassbox.js';
@@ -116,14 +117,18 @@ async function publish() {
   return metrics;
 }
 
-// Trains for about `budgetMs`, whole calls of at most one epoch each; returns the steps run.
+// Trains for about `budgetMs` in calls that each end an epoch (or run MAX_STEPS_PER_CALL
+// steps of a longer one); returns the steps run. Only the epochs published are
+// evaluated (publish's metrics call evaluates the current one, at its end): the
+// trajectory is the same, and evaluating every epoch would take most of the time.
 function trainFor(budgetMs) {
+  session.setEvaluation('onDemand');
   const start = performance.now();
-  const perCall = Math.max(1, Math.min(MAX_STEPS_PER_CALL, session.stepsPerEpoch()));
   let steps = 0;
   do {
-    session.train(perCall);
-    steps += perCall;
+    const n = Math.max(1, Math.min(MAX_STEPS_PER_CALL, session.stepsLeftInEpoch()));
+    session.train(n);
+    steps += n;
   } while (performance.now() - start < budgetMs);
   return steps;
 }
@@ -273,6 +278,8 @@ const methods = {
   },
   async step({ n = 1, epochs = false } = {}) {
     setPlaying(false);
+    // Stepping records every epoch (the history the link round trips compare).
+    session.setEvaluation('everyEpoch');
     let remaining = Math.max(0, Math.floor(Number(n) || 0)) * (epochs ? session.stepsPerEpoch() : 1);
     while (remaining > 0) {
       const chunk = Math.min(remaining, MAX_STEPS_PER_CALL);

@@ -12,6 +12,7 @@ mod views;
 use crate::backend::gpu::GpuBackend;
 use crate::session::Session;
 use crate::spec::{link, ExperimentSpec};
+use crate::train::Evaluation;
 use js_sys::{Float32Array, Object, Promise, Reflect, Uint32Array};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -142,12 +143,32 @@ impl WasmSession {
         self.inner.borrow().steps_per_epoch() as f64
     }
 
+    /// Steps until the current epoch ends.
+    #[wasm_bindgen(js_name = stepsLeftInEpoch)]
+    pub fn steps_left_in_epoch(&self) -> f64 {
+        self.inner.borrow().steps_left_in_epoch() as f64
+    }
+
     /// Runs `steps` optimiser steps synchronously (the caller keeps chunks short).
     pub fn train(&self, steps: u32) {
         self.inner.borrow_mut().train_steps(steps as u64);
     }
 
-    /// Resolves to `{step, epoch, trainLoss, testLoss, trainAcc, testAcc}`.
+    /// Which epochs the history records: "everyEpoch" (the default) or "onDemand" (only
+    /// the epochs `metrics` reports, for playing fast). Training is the same either way.
+    #[wasm_bindgen(js_name = setEvaluation)]
+    pub fn set_evaluation(&self, mode: &str) -> Result<(), JsError> {
+        let evaluation = match mode {
+            "everyEpoch" => Evaluation::EveryEpoch,
+            "onDemand" => Evaluation::OnDemand,
+            _ => return Err(JsError::new(&format!("evaluation must be \"everyEpoch\" or \"onDemand\", not {mode:?}"))),
+        };
+        self.inner.borrow_mut().set_evaluation(evaluation);
+        Ok(())
+    }
+
+    /// Evaluates the current epoch if it has no record yet, then resolves to `{step,
+    /// epoch, trainLoss, testLoss, trainAcc, testAcc, …}` (see `session::Metrics`).
     pub fn metrics(&self) -> Promise {
         let inner = self.inner.clone();
         wasm_bindgen_futures::future_to_promise(async move {

@@ -8,7 +8,7 @@ use crate::backend::BackendKind;
 use crate::data::{self, Dataset};
 use crate::nn::format::{ModelError, ModelFile};
 use crate::spec::{ExperimentSpec, SpecError, TrainingSpec};
-use crate::train::{EpochRecord, Trainer};
+use crate::train::{EpochRecord, Evaluation, Trainer};
 
 fn finite(r: &EpochRecord) -> bool {
     r.train_loss.is_finite() && r.test_loss.is_finite()
@@ -222,6 +222,11 @@ impl Session {
         with_trainer!(&self.engine, t => t.steps_per_epoch())
     }
 
+    /// Steps until the current epoch ends.
+    pub fn steps_left_in_epoch(&self) -> u64 {
+        with_trainer!(&self.engine, t => t.steps_left_in_epoch())
+    }
+
     fn gpu_submissions(&self) -> u64 {
         match &self.engine {
             Engine::Cpu(_) => 0,
@@ -229,10 +234,18 @@ impl Session {
         }
     }
 
-    /// Brings the history up to date and reports the latest record; the first time the
+    /// Chooses which epochs the history records: every epoch (the default; what `step`
+    /// and the native runner use) or, while a page plays, the epochs `metrics` reports.
+    pub fn set_evaluation(&mut self, evaluation: Evaluation) {
+        with_trainer!(&mut self.engine, t => t.set_evaluation(evaluation));
+    }
+
+    /// Evaluates the current epoch if it has no record yet (see `Trainer::evaluate_now`),
+    /// brings the history up to date and reports the latest record; the first time the
     /// loss is not finite it also locates the fault.
     pub async fn metrics(&mut self) -> Metrics {
         let (step, last) = with_trainer!(&mut self.engine, t => {
+            t.evaluate_now();
             t.sync_history().await;
             (t.step(), *t.history().last().expect("epoch 0 is always recorded"))
         });
@@ -412,6 +425,53 @@ mod tests {
         fresh.train_steps(25 * 20);
         assert!(pollster::block_on(fresh.metrics()).divergence.is_some(), "and without a snapshot…");
         assert!(fresh.rollback().unwrap_err().contains("No good weights"));
+    }
+
+    /// Evaluating on demand changes which epochs are recorded, not the run: the same
+    /// weights, and the records it has are bit for bit those of every-epoch evaluation.
+    #[test]
+    fn on_demand_evaluation_records_the_reported_epochs_of_the_same_run() {
+        let mut every = Session::new(ExperimentSpec::default()).unwrap();
+        every.train_steps(25 * 10 + 7);
+        pollster::block_on(every.metrics());
+        let mut lazy = Session::new(ExperimentSpec::default()).unwrap();
+        lazy.set_evaluation(Evaluation::OnDemand);
+        lazy.train_steps(25 * 3);
+        assert_eq!(pollster::block_on(lazy.metrics()).epoch, 3);
+        lazy.train_steps(25 * 7);
+        pollster::block_on(lazy.metrics());
+        lazy.train_steps(7);
+        assert_eq!(lazy.steps_left_in_epoch(), 18);
+        let m = pollster::block_on(lazy.metrics());
+        assert_eq!((m.step, m.epoch), (257, 10), "epoch 10 was recorded at its end");
+        assert_eq!(pollster::block_on(lazy.parameters()), pollster::block_on(every.parameters()));
+        let picked: Vec<EpochRecord> = [0, 3, 10].iter().map(|&e| every.history_since(e)[0]).collect();
+        assert_eq!(lazy.history_since(0), picked.as_slice(), "one record per reported epoch");
+        lazy.set_evaluation(Evaluation::EveryEpoch);
+        lazy.train_steps(25 * 2);
+        pollster::block_on(lazy.metrics());
+        let epochs: Vec<u32> = lazy.history_since(3).iter().map(|r| r.epoch).collect();
+        assert_eq!(epochs, [11, 12]);
+    }
+
+    /// A run diverging between reports is caught at the next one, and no snapshot is
+    /// taken of its weights.
+    #[test]
+    fn on_demand_evaluation_still_detects_divergence() {
+        use crate::spec::{Activation, Loss};
+        let mut spec = ExperimentSpec::default();
+        spec.model.activation = Activation::Relu;
+        spec.training.loss = Loss::Mse;
+        spec.training.learning_rate = 10.0;
+        let mut s = Session::new(spec).unwrap();
+        s.set_evaluation(Evaluation::OnDemand);
+        pollster::block_on(s.sync_weights());
+        s.train_steps(25 * 20);
+        assert_eq!(pollster::block_on(s.sync_weights()).unwrap().step, 0);
+        let m = pollster::block_on(s.metrics());
+        let d = m.divergence.expect("lr 10 with MSE and ReLU diverges");
+        assert_eq!((d.last_finite_epoch, d.epoch), (Some(0), 20));
+        assert!(d.location.as_deref().is_some_and(|l| l.contains("layer")), "{d:?}");
     }
 
     /// Changing the learning rate mid-run is the same as having trained with a schedule

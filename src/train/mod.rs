@@ -1,6 +1,7 @@
-//! Training: minibatch optimisation of a model, with a deterministic batch order and a
-//! per-epoch record of train/test loss and accuracy. An epoch is one pass over the
-//! training split. The training spec can be replaced between steps.
+//! Training: minibatch optimisation of a model, with a deterministic batch order and
+//! records of train/test loss and accuracy by epoch (every epoch, or the epochs a caller
+//! asks for: see `Evaluation`). An epoch is one pass over the training split. The
+//! training spec can be replaced between steps.
 
 mod edit;
 mod fault;
@@ -51,6 +52,16 @@ pub struct EpochRecord {
     pub test_acc: f32,
 }
 
+/// When the trainer evaluates both splits. The training trajectory does not depend on
+/// it, only which epochs the history holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Evaluation {
+    /// At every epoch boundary (the default): the history holds every epoch.
+    EveryEpoch,
+    /// Only when `evaluate_now` asks (a page playing fast evaluates the epochs it shows).
+    OnDemand,
+}
+
 /// An evaluation whose scalars still live on the device.
 struct PendingEval<T> {
     epoch: u32,
@@ -81,6 +92,9 @@ pub struct Trainer<B: Backend> {
     /// Rows of the current epoch's order already used.
     pos: usize,
     order: Vec<u32>,
+    evaluation: Evaluation,
+    /// The epoch of the latest queued evaluation.
+    evaluated: Option<u32>,
     pending: Vec<PendingEval<B::Tensor>>,
     history: Vec<EpochRecord>,
 }
@@ -116,6 +130,8 @@ impl<B: Backend> Trainer<B> {
             epoch: 0,
             pos: 0,
             order: Vec::new(),
+            evaluation: Evaluation::EveryEpoch,
+            evaluated: None,
             pending: Vec::new(),
             history: Vec::new(),
             be,
@@ -145,6 +161,11 @@ impl<B: Backend> Trainer<B> {
         self.train.len.div_ceil(self.training.batch_size as usize) as u64
     }
 
+    /// Steps until the current epoch ends at the current batch size.
+    pub fn steps_left_in_epoch(&self) -> u64 {
+        (self.train.len - self.pos).div_ceil(self.training.batch_size as usize) as u64
+    }
+
     pub fn step(&self) -> u64 {
         self.step
     }
@@ -167,7 +188,22 @@ impl<B: Backend> Trainer<B> {
         self.training = training.clone();
     }
 
-    /// Runs `n` optimiser steps; at each epoch boundary an evaluation is queued.
+    /// Chooses when evaluations are queued from now on.
+    pub fn set_evaluation(&mut self, evaluation: Evaluation) {
+        self.evaluation = evaluation;
+    }
+
+    /// Queues an evaluation of the current weights at the current epoch unless that
+    /// epoch already has one (with `Evaluation::EveryEpoch` throughout, every epoch has).
+    /// Called mid-epoch, the record is of the weights then, under the completed epochs.
+    pub fn evaluate_now(&mut self) {
+        if self.evaluated != Some(self.epoch) {
+            self.queue_evaluation(self.epoch);
+        }
+    }
+
+    /// Runs `n` optimiser steps; with `Evaluation::EveryEpoch` an evaluation is queued at
+    /// each epoch boundary.
     pub fn train_steps(&mut self, n: u64) {
         for _ in 0..n {
             if self.pos == 0 {
@@ -182,7 +218,9 @@ impl<B: Backend> Trainer<B> {
             if end == self.train.len {
                 self.pos = 0;
                 self.epoch += 1;
-                self.queue_evaluation(self.epoch);
+                if self.evaluation == Evaluation::EveryEpoch {
+                    self.queue_evaluation(self.epoch);
+                }
             }
         }
     }
@@ -217,6 +255,7 @@ impl<B: Backend> Trainer<B> {
         };
         let (train, test) = (eval(&self.train), eval(&self.test));
         self.pending.push(PendingEval { epoch, train, test });
+        self.evaluated = Some(epoch);
     }
 
     /// Reads queued evaluations back into the history.
@@ -238,7 +277,7 @@ impl<B: Backend> Trainer<B> {
         }
     }
 
-    /// Every synced record, epoch 0 first.
+    /// Every synced record in epoch order, epoch 0 first.
     pub fn history(&self) -> &[EpochRecord] {
         &self.history
     }

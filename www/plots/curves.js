@@ -1,7 +1,8 @@
-// The live training curves (uPlot): loss and accuracy per epoch, train solid and test
-// dashed, plus the curves of earlier runs chosen for comparison (thin, muted). Rows
-// arrive in batches from the worker; redraws are throttled, since a long run holds
-// tens of thousands of epochs.
+// The live training curves (uPlot): loss and accuracy against the epoch, train solid
+// and test dashed, plus the curves of earlier runs chosen for comparison (thin, muted).
+// Rows arrive in batches from the worker, in epoch order but not every epoch (a playing
+// run records only the epochs it shows); lines span the gaps. Redraws are throttled,
+// since a long run holds tens of thousands of rows.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { SERIES_COLORS } from './colormap.js';
@@ -20,8 +21,8 @@ function makeChart(container, axis, key, overlays, width) {
   const [train, test] = key === 'loss' ? ['trainLoss', 'testLoss'] : ['trainAcc', 'testAcc'];
   const series = [
     { label: 'epoch' },
-    { label: 'train', stroke: SERIES_COLORS.train, width: 2 },
-    { label: 'test', stroke: SERIES_COLORS.test, width: 2, dash: [6, 3] },
+    { label: 'train', stroke: SERIES_COLORS.train, width: 2, spanGaps: true },
+    { label: 'test', stroke: SERIES_COLORS.test, width: 2, dash: [6, 3], spanGaps: true },
   ];
   overlays.forEach((run, i) => {
     const stroke = OVERLAY_COLORS[i % OVERLAY_COLORS.length];

@@ -54,6 +54,6 @@ export function createRunHistory(list, onOverlay) {
       render();
       onOverlay(runs.filter((r) => chosen.has(r.id)));
     },
-    runs: () => runs.map(({ id, summary, curves }) => ({ id, summary, epochs: curves.epoch.length })),
+    runs: () => runs.map(({ id, summary, curves }) => ({ id, summary, epochs: curves.epoch.at(-1) ?? 0 })),
   };
 }

@@ -290,8 +290,16 @@ impl<E: Real> Backend for CpuBackend<E> {
     }
 
     fn gather_rows(&self, src: &Array2<E>, rows: &[u32]) -> Array2<E> {
-        let idx: Vec<usize> = rows.iter().map(|&r| r as usize).collect();
-        src.select(Axis(0), &idx)
+        // Whole-row slice copies: a minibatch is gathered every step.
+        let cols = src.ncols();
+        let src = src.as_standard_layout();
+        let all = src.as_slice().expect("standard layout");
+        let mut out = Vec::with_capacity(rows.len() * cols);
+        for &r in rows {
+            let start = r as usize * cols;
+            out.extend_from_slice(&all[start..start + cols]);
+        }
+        Array2::from_shape_vec((rows.len(), cols), out).expect("rows × cols values")
     }
 
     fn im2col(&self, x: &Array2<E>, window: &Window) -> Array2<E> {
