@@ -21,6 +21,8 @@ pub enum Stream {
     Init = 3,
     BatchOrder = 4,
     Dropout = 5,
+    /// Explanation methods' noise, baselines and masks.
+    Explain = 6,
 }
 
 /// A stream of random numbers addressed by index.

@@ -309,6 +309,24 @@ impl<B: Backend> Net<B> {
         ModelFile { format: FORMAT.into(), version: VERSION, input: Some(input), layers }
     }
 
+    /// The network a model file describes, with the file's numbers (the native
+    /// explanation runner loads models this way, without an experiment spec).
+    pub fn from_file(be: &B, file: &ModelFile) -> Result<Net<B>, ModelError> {
+        let input = file.input_features()?;
+        let layers = specs_of(&file.layers, "layers")?;
+        let mut flat = Vec::new();
+        flatten_records(&file.layers, &mut flat, "layers");
+        let leaky_slope = flat.iter().find_map(|(_, r)| match r {
+            LayerRecord::Activation { negative_slope, .. } => *negative_slope,
+            _ => None,
+        });
+        let defaults = crate::spec::ExperimentSpec::default().model;
+        let model = crate::spec::ModelSpec { leaky_slope: leaky_slope.unwrap_or(defaults.leaky_slope), ..defaults };
+        let mut net = Net::build_layers(be, input, &layers, &model, 0).map_err(ModelError)?;
+        net.import(be, file)?;
+        Ok(net)
+    }
+
     /// Replaces every tensor with the file's, which must describe this architecture.
     /// Everything is checked before anything changes, so a bad file changes nothing.
     pub fn import(&mut self, be: &B, file: &ModelFile) -> Result<(), ModelError> {
