@@ -12,6 +12,7 @@ mod integrated;
 mod occlusion;
 mod probe;
 mod quadrature;
+pub mod request;
 mod smooth;
 mod target;
 
