@@ -29,6 +29,11 @@ const METHODS: &[(&str, &[(&str, &str)])] = &[
     ("guidedBackprop", &[]),
     ("deconvnet", &[]),
     ("occlusion", &[("patch", "2"), ("stride", "1"), ("fill", "0.5")]),
+    ("rise", &[("masks", "40"), ("resolution", "3"), ("keep", "0.4")]),
+    ("shapley", &[("samples", "3"), ("cell", "3"), ("fill", "0.2")]),
+    ("lrp", &[("composite", "epsilonGammaBox"), ("low", "-1")]),
+    ("lrp", &[("rule", "alpha2beta1"), ("layers", "0:flat")]),
+    ("lrp", &[("rule", "zPlus"), ("layers", "0:wSquare")]),
     ("gradCam", &[("layer", "3")]),
     ("gradCamPlusPlus", &[]),
     ("guidedGradCam", &[]),
@@ -46,6 +51,9 @@ async fn maps<B: Backend<E = f32>>(be: &B, layers: &str, input: Features, method
     if let Some(gap) = out.completeness_gap {
         outputs.push(("gap", f32s(&gap)));
     }
+    for layer in out.layer_relevance.iter().flatten() {
+        outputs.push(("layer relevance", f32s(&layer.sums)));
+    }
     Ok(outputs)
 }
 
@@ -60,7 +68,7 @@ gpu_test! {
                 let (g, c) = (maps(&gpu, layers, input, method, params).await, maps(&cpu, layers, input, method, params).await);
                 match (g, c) {
                     (Ok(g), Ok(c)) => compare(&format!("{method} on the {net}"), g, c, &mut worst),
-                    // Grad-CAM and blur need images: both backends refuse the MLP alike.
+                    // Grad-CAM, RISE and blur need images: both backends refuse the MLP alike.
                     (Err(g), Err(c)) if net == "mlp" => assert_eq!(g, c),
                     (g, c) => panic!("{method} on the {net}: gpu {:?}, cpu {:?}", g.err(), c.err()),
                 }

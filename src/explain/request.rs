@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 pub const FORMAT: &str = "glassbox-attribution";
 pub const VERSION: u32 = 1;
 /// Every method name `Request::parse` accepts.
-pub const METHODS: &str = "gradient, gradientXInput, integratedGradients, smoothGrad, smoothGradSq, varGrad, guidedBackprop, deconvnet, occlusion, gradCam, gradCamPlusPlus, guidedGradCam";
+pub const METHODS: &str = "gradient, gradientXInput, integratedGradients, smoothGrad, smoothGradSq, varGrad, guidedBackprop, deconvnet, occlusion, rise, shapley, lrp, gradCam, gradCamPlusPlus, guidedGradCam";
 
 #[derive(Deserialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -66,6 +66,9 @@ pub enum Method {
     SmoothGrad(Noise, Aggregate),
     Guided(GuidedRule),
     Occlusion(OcclusionOptions),
+    Rise(RiseOptions),
+    Shapley(ShapleyOptions),
+    Lrp(Composite),
     Cam(CamOptions),
 }
 
@@ -173,6 +176,19 @@ impl Request {
                 stride: p.number("stride", 1, |n| *n >= 1, "a whole number ≥ 1")?,
                 fill: p.number("fill", 0.0, |x: &f64| x.is_finite(), "a number")?,
             }),
+            "rise" => Method::Rise(RiseOptions {
+                masks: p.number("masks", 2000, |n| (1..=MAX_SAMPLES).contains(n), "a whole number from 1 to 100000")?,
+                resolution: p.number("resolution", 7, |n| (1..=256).contains(n), "a whole number from 1 to 256")?,
+                keep: p.number("keep", 0.5, |x: &f64| *x > 0.0 && *x <= 1.0, "a number in (0, 1]")?,
+                seed: p.number("seed", 0, |_| true, "a whole number")?,
+            }),
+            "shapley" => Method::Shapley(ShapleyOptions {
+                samples: p.number("samples", 25, |n| (1..=MAX_SAMPLES).contains(n), "a whole number from 1 to 100000")?,
+                cell: p.number("cell", 4, |n| *n >= 1, "a whole number ≥ 1")?,
+                fill: p.number("fill", 0.0, |x: &f64| x.is_finite(), "a number")?,
+                seed: p.number("seed", 0, |_| true, "a whole number")?,
+            }),
+            "lrp" => Method::Lrp(lrp_composite(&mut p)?),
             "gradCam" | "gradCamPlusPlus" | "guidedGradCam" => {
                 let variant = match name {
                     "gradCam" => CamVariant::GradCam,
@@ -213,6 +229,61 @@ pub struct AttributionFile {
     pub attributions: Vec<Vec<f64>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub completeness_gap: Option<Vec<f64>>,
+    /// LRP: the relevance summed at each computing layer's output, per input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer_relevance: Option<Vec<LayerRelevance>>,
+}
+
+/// One LRP rule from `rule` and its parameters.
+fn lrp_rule(p: &mut Params<'_>, name: &str) -> Result<LrpRule, String> {
+    let finite = |x: &f32| x.is_finite();
+    Ok(match name {
+        "zero" => LrpRule::Epsilon(0.0),
+        "epsilon" => LrpRule::Epsilon(p.number("epsilon", 1e-6, |x: &f32| x.is_finite() && *x >= 0.0, "a number ≥ 0")?),
+        "gamma" => LrpRule::Gamma(p.number("gamma", 0.25, |x: &f32| x.is_finite() && *x >= 0.0, "a number ≥ 0")?),
+        "zPlus" => LrpRule::ZPlus,
+        "alpha1beta0" => LrpRule::AlphaBeta { alpha: 1.0, beta: 0.0 },
+        "alpha2beta1" => LrpRule::AlphaBeta { alpha: 2.0, beta: 1.0 },
+        "alphaBeta" => {
+            let beta = p.number("beta", 1.0, |x: &f32| x.is_finite() && *x >= 0.0, "a number ≥ 0")?;
+            LrpRule::AlphaBeta { alpha: beta + 1.0, beta }
+        }
+        "zBox" => {
+            let low = p.number("low", 0.0, finite, "a number")?;
+            LrpRule::ZBox { low, high: p.number("high", 1.0, |x: &f32| x.is_finite() && *x > low, "a number above low")? }
+        }
+        "flat" => LrpRule::Flat,
+        "wSquare" => LrpRule::WSquare,
+        _ => return Err(format!("lrp: rule \"{name}\" is not zero, epsilon, gamma, zPlus, alphaBeta, alpha1beta0, alpha2beta1, zBox, flat or wSquare")),
+    })
+}
+
+/// `composite=epsilonPlus|epsilonGammaBox|epsilonPlusFlat`, or `rule=<name>` (default
+/// epsilon) optionally overridden per layer by `layers=<id>:<rule>,...`.
+fn lrp_composite(p: &mut Params<'_>) -> Result<Composite, String> {
+    if let Some(name) = p.text("composite") {
+        return Ok(match name.as_str() {
+            "epsilonPlus" => Composite::EpsilonPlus,
+            "epsilonPlusFlat" => Composite::EpsilonPlusFlat,
+            "epsilonGammaBox" => {
+                let low = p.number("low", 0.0, |x: &f32| x.is_finite(), "a number")?;
+                Composite::EpsilonGammaBox { low, high: p.number("high", 1.0, |x: &f32| x.is_finite() && *x > low, "a number above low")? }
+            }
+            _ => return Err(format!("lrp: composite \"{name}\" is not epsilonPlus, epsilonGammaBox or epsilonPlusFlat")),
+        });
+    }
+    let name = p.text("rule").unwrap_or_else(|| "epsilon".into());
+    let default = lrp_rule(p, &name)?;
+    let Some(list) = p.text("layers") else {
+        return Ok(Composite::Uniform(default));
+    };
+    let mut layers = BTreeMap::new();
+    for item in list.split(',') {
+        let (id, rule) = item.split_once(':').ok_or_else(|| format!("lrp: layers takes id:rule pairs, not \"{item}\""))?;
+        let id = id.trim().parse().map_err(|_| format!("lrp: \"{id}\" is not a layer id"))?;
+        layers.insert(id, lrp_rule(p, rule.trim())?);
+    }
+    Ok(Composite::Custom { default, layers })
 }
 
 /// Runs `request` on every input.
@@ -222,6 +293,7 @@ pub async fn explain<B: Backend>(be: &B, net: &crate::nn::Net<B>, inputs: &Input
     let k = probe.classes();
     let logits = probe.logits(&x).await;
     let seeds = request.target.seeds(&logits, k, inputs.labels.as_deref())?;
+    let mut layer_relevance = None;
     let a = match &request.method {
         Method::Gradient(mode) => saliency(&probe, &x, &seeds, *mode).await,
         Method::GradientXInput => gradient_x_input(&probe, &x, &seeds).await,
@@ -229,6 +301,13 @@ pub async fn explain<B: Backend>(be: &B, net: &crate::nn::Net<B>, inputs: &Input
         Method::SmoothGrad(noise, aggregate) => smooth_grad(&probe, &x, &seeds, noise, *aggregate).await?,
         Method::Guided(rule) => guided_backprop(&probe, &x, &seeds, *rule).await,
         Method::Occlusion(o) => occlusion(&probe, &x, &seeds, o).await?,
+        Method::Rise(o) => rise(&probe, &x, &seeds, o).await?,
+        Method::Shapley(o) => shapley_sampling(&probe, &x, &seeds, o).await?,
+        Method::Lrp(composite) => {
+            let (a, layers) = lrp(&probe, &x, &seeds, composite).await?;
+            layer_relevance = Some(layers);
+            a
+        }
         Method::Cam(o) => grad_cam(&probe, &x, &seeds, o).await?,
     };
     let targets = seeds
@@ -252,6 +331,7 @@ pub async fn explain<B: Backend>(be: &B, net: &crate::nn::Net<B>, inputs: &Input
         scores,
         attributions: a.maps,
         completeness_gap: a.completeness_gap,
+        layer_relevance,
     })
 }
 
@@ -274,6 +354,16 @@ mod tests {
         let cam = Request::parse("gradCamPlusPlus", &params(&[("target", "1-0")]), &inputs).unwrap();
         assert_eq!(cam.method, Method::Cam(CamOptions { variant: CamVariant::GradCamPlusPlus, layer: None, relu: true }));
         assert_eq!(cam.target, Target::Contrast(1, 0));
+        let lrp = |list: &[(&str, &str)]| match Request::parse("lrp", &params(list), &inputs).unwrap().method {
+            Method::Lrp(c) => c,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(lrp(&[]), Composite::Uniform(LrpRule::Epsilon(1e-6)));
+        assert_eq!(lrp(&[("composite", "epsilonGammaBox"), ("low", "-1")]), Composite::EpsilonGammaBox { low: -1.0, high: 1.0 });
+        assert_eq!(
+            lrp(&[("rule", "zPlus"), ("layers", "0:zBox,4:gamma"), ("gamma", "0.5")]),
+            Composite::Custom { default: LrpRule::ZPlus, layers: BTreeMap::from([(0, LrpRule::ZBox { low: 0.0, high: 1.0 }), (4, LrpRule::Gamma(0.5))]) }
+        );
         let bad = |name: &str, list: &[(&str, &str)]| Request::parse(name, &params(list), &inputs).unwrap_err();
         assert!(bad("lime", &[]).contains("unknown method \"lime\""));
         assert!(bad("gradient", &[("steps", "3")]).contains("unknown parameter \"steps\""));
@@ -281,6 +371,8 @@ mod tests {
         assert!(bad("integratedGradients", &[("baseline", "custom")]).contains("needs \"baseline\""));
         assert!(bad("occlusion", &[("fill", "NaN")]).contains("fill must be a number"));
         assert!(bad("gradient", &[("mode", "x"), ("mode", "y")]).contains("twice"));
+        assert!(bad("lrp", &[("rule", "alpha3")]).contains("rule \"alpha3\""));
+        assert!(bad("lrp", &[("layers", "x:flat")]).contains("not a layer id"));
         assert!(InputsFile::parse(r#"{"inputs": [[1, 2, 3]]}"#, 2).unwrap_err().contains("row 0 has 3 numbers"));
         assert!(InputsFile::parse(r#"{"inputs": [[1, 2]], "labels": []}"#, 2).unwrap_err().contains("0 labels for 1"));
         assert!(InputsFile::parse(r#"{"inputs": []}"#, 2).unwrap_err().contains("no samples"));
