@@ -33,7 +33,7 @@ impl Baseline {
             Baseline::Mean(v) => given(v, "mean"),
             Baseline::Custom(v) => given(v, "custom"),
             Baseline::UniformNoise { low, high, seed } => {
-                if !(low < high) {
+                if low.partial_cmp(high) != Some(std::cmp::Ordering::Less) {
                     return Err(format!("baseline: uniform noise needs low < high, not [{low}, {high})"));
                 }
                 let rng = Rng::new(*seed, Stream::Explain).child(row as u32);

@@ -365,11 +365,11 @@ mod tests {
             composites.extend([Composite::EpsilonPlus, Composite::EpsilonGammaBox { low: 0.0, high: 1.0 }, Composite::EpsilonPlusFlat]);
             for composite in composites {
                 let (a, per_layer) = lrp(&probe, &x, &seeds, &composite).await_now().unwrap();
-                for r in 0..2 {
+                for (r, &score) in scores.iter().enumerate() {
                     let total = a.maps[r].iter().sum::<f64>();
-                    assert!((total - scores[r]).abs() < 1e-4 * (1.0 + scores[r].abs()), "{composite:?}: input sum {total} vs score {}; layers {per_layer:?}", scores[r]);
+                    assert!((total - score).abs() < 1e-4 * (1.0 + score.abs()), "{composite:?}: input sum {total} vs score {score}; layers {per_layer:?}");
                     for l in &per_layer {
-                        assert!((l.sums[r] - scores[r]).abs() < 1e-4 * (1.0 + scores[r].abs()), "{composite:?}: layer {} holds {}", l.layer, l.sums[r]);
+                        assert!((l.sums[r] - score).abs() < 1e-4 * (1.0 + score.abs()), "{composite:?}: layer {} holds {}", l.layer, l.sums[r]);
                     }
                 }
                 assert_eq!(per_layer.len(), if input.len() == 4 { 5 } else { 7 }, "every computing layer reports");
