@@ -526,6 +526,26 @@ mod tests {
         assert_eq!(a.predict(&be, &x), b.predict(&be, &x));
     }
 
+    /// A file alone rebuilds its network (every layer type, a leaky slope, an output
+    /// that is not a dense layer's), and a file whose tensors do not fit says where.
+    #[test]
+    fn from_file_rebuilds_the_network_without_a_spec() {
+        let be = Be::new();
+        let a = net(CNN, image(), 1);
+        let b = Net::from_file(&be, &pollster::block_on(a.export(&be))).unwrap();
+        let x = be.upload([2, 60], &(0..120).map(|i| (i as f32 * 0.21).cos()).collect::<Vec<_>>());
+        assert_eq!(a.predict(&be, &x), b.predict(&be, &x));
+        let leaky = r#"[{"type":"conv2d","filters":3,"kernel":3},{"type":"activation","function":"leakyRelu"},{"type":"pool","op":"avg"}]"#;
+        let model = ModelSpec { layers: serde_json::from_str(leaky).unwrap(), leaky_slope: 0.3, ..ExperimentSpec::default().model };
+        let c = Net::build(&be, image(), &model, 3, 4).unwrap();
+        let d = Net::from_file(&be, &pollster::block_on(c.export(&be))).unwrap();
+        assert_eq!(c.predict(&be, &x), d.predict(&be, &x));
+        let mut file = pollster::block_on(c.export(&be));
+        file.input = Some(vec![1, 6, 5]);
+        let e = Net::<Be>::from_file(&be, &file).err().expect("two-channel weights do not fit a one-channel input");
+        assert!(e.0.contains("layers[0]"), "{e}");
+    }
+
     #[test]
     fn mlp_files_without_an_input_field_still_load() {
         let json = r#"{"format":"glassbox-model","version":1,"layers":[
