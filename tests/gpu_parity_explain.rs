@@ -24,6 +24,7 @@ const METHODS: &[(&str, &[(&str, &str)])] = &[
     ("gradientXInput", &[("target", "0-2")]),
     ("integratedGradients", &[("steps", "16"), ("baseline", "blur"), ("sigma", "1")]),
     ("integratedGradients", &[("steps", "9"), ("rule", "trapezoid"), ("baseline", "noise")]),
+    ("deepLift", &[("baseline", "noise"), ("low", "-0.2"), ("high", "0.2")]),
     ("smoothGrad", &[("sigma", "0.3"), ("n", "6")]),
     ("varGrad", &[("sigma", "0.3"), ("n", "6"), ("target", "1")]),
     ("guidedBackprop", &[]),

@@ -6,6 +6,7 @@
 
 mod baseline;
 mod cam;
+mod deeplift;
 mod gradient;
 mod guided;
 mod integrated;
@@ -21,6 +22,7 @@ mod target;
 
 pub use baseline::Baseline;
 pub use cam::{grad_cam, CamOptions, CamVariant};
+pub use deeplift::deeplift;
 pub use gradient::{gradient_x_input, saliency, SaliencyMode};
 pub use guided::{guided_backprop, GuidedRule};
 pub use integrated::{integrated_gradients, IgOptions};

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 pub const FORMAT: &str = "glassbox-attribution";
 pub const VERSION: u32 = 1;
 /// Every method name `Request::parse` accepts.
-pub const METHODS: &str = "gradient, gradientXInput, integratedGradients, smoothGrad, smoothGradSq, varGrad, guidedBackprop, deconvnet, occlusion, rise, shapley, lrp, gradCam, gradCamPlusPlus, guidedGradCam";
+pub const METHODS: &str = "gradient, gradientXInput, integratedGradients, deepLift, smoothGrad, smoothGradSq, varGrad, guidedBackprop, deconvnet, occlusion, rise, shapley, lrp, gradCam, gradCamPlusPlus, guidedGradCam";
 
 #[derive(Deserialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -63,6 +63,7 @@ pub enum Method {
     Gradient(SaliencyMode),
     GradientXInput,
     IntegratedGradients(IgOptions),
+    DeepLift(Baseline),
     SmoothGrad(Noise, Aggregate),
     Guided(GuidedRule),
     Occlusion(OcclusionOptions),
@@ -122,7 +123,6 @@ impl Request {
         let given = p.given.clone();
         let target = Target::parse(&p.text("target").unwrap_or_else(|| "predicted".into()))?;
         let batch = p.number("batch", super::probe::DEFAULT_BATCH, |b| (1..=4096).contains(b), "a whole number from 1 to 4096")?;
-        let positive = |x: &f64| x.is_finite() && *x > 0.0;
         let method = match name {
             "gradient" => Method::Gradient(match p.text("mode").as_deref() {
                 None | Some("signed") => SaliencyMode::Signed,
@@ -134,24 +134,10 @@ impl Request {
             "integratedGradients" => {
                 let steps = p.number("steps", 50, |s| (1..=MAX_SAMPLES).contains(s), "a whole number from 1 to 100000")?;
                 let rule = Quadrature::parse(&p.text("rule").unwrap_or_else(|| "gaussLegendre".into()))?;
-                let baseline = match p.text("baseline").as_deref() {
-                    None | Some("zero") => Baseline::Zero,
-                    Some("mean") => {
-                        let n = inputs.inputs.len() as f64;
-                        let mean = (0..inputs.inputs[0].len()).map(|i| inputs.inputs.iter().map(|r| r[i]).sum::<f64>() / n).collect();
-                        Baseline::Mean(mean)
-                    }
-                    Some("blur") => Baseline::Blur { sigma: p.number("sigma", 1.0, positive, "a positive number")? },
-                    Some("noise") => {
-                        let low = p.number("low", 0.0, |x: &f64| x.is_finite(), "a number")?;
-                        let high = p.number("high", 1.0, |x: &f64| x.is_finite() && *x > low, "a number above low")?;
-                        Baseline::UniformNoise { low, high, seed: p.number("seed", 0, |_| true, "a whole number")? }
-                    }
-                    Some("custom") => Baseline::Custom(inputs.baseline.clone().ok_or("integratedGradients: baseline=custom needs \"baseline\" in the inputs file")?),
-                    Some(b) => return Err(format!("integratedGradients: baseline must be zero, mean, blur, noise or custom, not \"{b}\"")),
-                };
+                let baseline = baseline(&mut p, inputs)?;
                 Method::IntegratedGradients(IgOptions { baseline, steps, rule })
             }
+            "deepLift" => Method::DeepLift(baseline(&mut p, inputs)?),
             "smoothGrad" | "smoothGradSq" | "varGrad" => {
                 let aggregate = match name {
                     "smoothGrad" => Aggregate::Mean,
@@ -234,6 +220,29 @@ pub struct AttributionFile {
     pub layer_relevance: Option<Vec<LayerRelevance>>,
 }
 
+/// `baseline=zero|mean|blur|noise|custom` and its parameters (Integrated Gradients, DeepLIFT).
+fn baseline(p: &mut Params<'_>, inputs: &InputsFile) -> Result<Baseline, String> {
+    let positive = |x: &f64| x.is_finite() && *x > 0.0;
+    Ok(match p.text("baseline").as_deref() {
+        None | Some("zero") => Baseline::Zero,
+        Some("mean") => {
+            let n = inputs.inputs.len() as f64;
+            let mean = (0..inputs.inputs[0].len()).map(|i| inputs.inputs.iter().map(|r| r[i]).sum::<f64>() / n).collect();
+            Baseline::Mean(mean)
+        }
+        Some("blur") => Baseline::Blur { sigma: p.number("sigma", 1.0, positive, "a positive number")? },
+        Some("noise") => {
+            let low = p.number("low", 0.0, |x: &f64| x.is_finite(), "a number")?;
+            let high = p.number("high", 1.0, |x: &f64| x.is_finite() && *x > low, "a number above low")?;
+            Baseline::UniformNoise { low, high, seed: p.number("seed", 0, |_| true, "a whole number")? }
+        }
+        Some("custom") => {
+            Baseline::Custom(inputs.baseline.clone().ok_or_else(|| format!("{}: baseline=custom needs \"baseline\" in the inputs file", p.method))?)
+        }
+        Some(b) => return Err(format!("{}: baseline must be zero, mean, blur, noise or custom, not \"{b}\"", p.method)),
+    })
+}
+
 /// One LRP rule from `rule` and its parameters.
 fn lrp_rule(p: &mut Params<'_>, name: &str) -> Result<LrpRule, String> {
     let finite = |x: &f32| x.is_finite();
@@ -298,6 +307,7 @@ pub async fn explain<B: Backend>(be: &B, net: &crate::nn::Net<B>, inputs: &Input
         Method::Gradient(mode) => saliency(&probe, &x, &seeds, *mode).await,
         Method::GradientXInput => gradient_x_input(&probe, &x, &seeds).await,
         Method::IntegratedGradients(o) => integrated_gradients(&probe, &x, &seeds, o).await?,
+        Method::DeepLift(b) => deeplift(&probe, &x, &seeds, b).await?,
         Method::SmoothGrad(noise, aggregate) => smooth_grad(&probe, &x, &seeds, noise, *aggregate).await?,
         Method::Guided(rule) => guided_backprop(&probe, &x, &seeds, *rule).await,
         Method::Occlusion(o) => occlusion(&probe, &x, &seeds, o).await?,
