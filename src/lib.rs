@@ -8,6 +8,7 @@ pub mod api;
 pub mod backend;
 pub mod bench;
 pub mod data;
+pub mod explain;
 pub mod nn;
 pub mod rng;
 pub mod session;

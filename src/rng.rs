@@ -23,6 +23,8 @@ pub enum Stream {
     Dropout = 5,
     /// Which samples carry which decoy (`data::decoy`).
     Decoy = 6,
+    /// Explanation methods' noise, baselines and masks.
+    Explain = 7,
 }
 
 /// A stream of random numbers addressed by index.

@@ -43,7 +43,12 @@ async fn outputs<B: Backend<E = f32>>(be: &B, [n, c, p]: [usize; 3], salt: u32) 
     let mut out = vec![
         ("add", read(be, &be.add(&x, &other)).await),
         ("mul", read(be, &be.mul(&x, &other)).await),
+        ("stabilized_div", read(be, &be.stabilized_div(&dy, &other, 1e-2)).await),
     ];
+    // Exact zeros in the denominator: ±eps by sign(0) = +1, and 0 when eps is 0 too.
+    let zeros = be.upload([n, cols], &vec![0.0; n * cols]);
+    out.push(("stabilized_div by 0", read(be, &be.stabilized_div(&dy, &zeros, 0.5)).await));
+    out.push(("stabilized_div by 0, no eps", read(be, &be.stabilized_div(&dy, &zeros, 0.0)).await));
     let moments = be.channel_moments(&x, c);
     out.push(("channel_moments", read(be, &moments).await));
     for (batch_stats, m) in [(true, &moments), (false, &running)] {

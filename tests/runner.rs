@@ -77,3 +77,62 @@ fn bad_input_is_an_error_message_not_a_panic() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+/// A saved digits-sized CNN explained through `glassbox explain` on both backends: the
+/// attribution file has one map per input, Integrated Gradients reports a small
+/// completeness gap, the GPU agrees with the CPU, and bad requests are messages.
+#[test]
+fn explain_writes_attribution_files_on_both_backends() {
+    use glassbox::backend::cpu::CpuBackend;
+    use glassbox::nn::{Features, Net};
+    use glassbox::spec::ModelSpec;
+    let layers = r#"[{"type":"conv2d","filters":4,"kernel":3},{"type":"activation","function":"softplus"},{"type":"pool","op":"avg","size":2},{"type":"flatten"},{"type":"dense","units":3}]"#;
+    let model = ModelSpec { layers: serde_json::from_str(layers).unwrap(), ..ExperimentSpec::default().model };
+    let be = CpuBackend::<f32>::new();
+    let input = Features::Image(glassbox::backend::ImageShape::new(1, 6, 6));
+    let net = Net::build(&be, input, &model, 3, 2).unwrap();
+    let dir = std::env::temp_dir();
+    let model_path = dir.join("glassbox-explain-model.json");
+    std::fs::write(&model_path, pollster::block_on(net.export(&be)).to_json()).unwrap();
+    let inputs_path = dir.join("glassbox-explain-inputs.json");
+    let inputs: Vec<Vec<f32>> = (0..2).map(|r| (0..36).map(|i| ((i * 7 + r * 3) % 11) as f32 / 11.0).collect()).collect();
+    std::fs::write(&inputs_path, serde_json::json!({ "inputs": inputs, "labels": [1, 2] }).to_string()).unwrap();
+    let explain = |backend: &str, method: &str, params: &[&str]| {
+        let out = dir.join(format!("glassbox-explain-{backend}-{method}.json"));
+        let mut args = vec!["explain", "--model", model_path.to_str().unwrap(), "--inputs", inputs_path.to_str().unwrap(), "--method", method, "--backend", backend, "--out", out.to_str().unwrap()];
+        for p in params {
+            args.extend(["--param", p]);
+        }
+        let o = run(&args);
+        assert!(o.status.success(), "{method} on {backend}: {}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&out).unwrap()).unwrap()
+    };
+    let cpu = explain("cpu", "integratedGradients", &["steps=16", "target=true"]);
+    assert_eq!(cpu["format"], "glassbox-attribution");
+    assert_eq!(cpu["shape"], serde_json::json!([1, 6, 6]));
+    assert_eq!(cpu["targets"], serde_json::json!([[1], [2]]));
+    let maps = cpu["attributions"].as_array().unwrap();
+    assert_eq!((maps.len(), maps[0].as_array().unwrap().len()), (2, 36));
+    for gap in cpu["completenessGap"].as_array().unwrap() {
+        assert!(gap.as_f64().unwrap().abs() < 1e-4, "gap {gap}");
+    }
+    let gpu = explain("gpu", "integratedGradients", &["steps=16", "target=true"]);
+    for (g, c) in gpu["attributions"].as_array().unwrap().iter().flat_map(|m| m.as_array().unwrap()).zip(maps.iter().flat_map(|m| m.as_array().unwrap())) {
+        let (g, c) = (g.as_f64().unwrap(), c.as_f64().unwrap());
+        assert!((g - c).abs() <= 1e-4 * (1.0 + c.abs()), "gpu {g} vs cpu {c}");
+    }
+    let lrp = explain("cpu", "lrp", &["composite=epsilonPlus"]);
+    assert!(lrp["layerRelevance"].as_array().unwrap().len() >= 3);
+    for (args, expect) in [
+        (vec!["explain", "--model", model_path.to_str().unwrap()], "explain needs --inputs"),
+        (vec!["explain", "--model", "/no/model.json", "--inputs", "x", "--method", "gradient", "--out", "y"], "cannot read /no/model.json"),
+        (vec!["explain", "--model", model_path.to_str().unwrap(), "--inputs", inputs_path.to_str().unwrap(), "--method", "lime", "--out", "y"], "unknown method \"lime\""),
+        (vec!["explain", "--model", model_path.to_str().unwrap(), "--inputs", inputs_path.to_str().unwrap(), "--method", "gradient", "--param", "steps", "--out", "y"], "key=value"),
+        (vec!["explain", "--model", inputs_path.to_str().unwrap(), "--inputs", inputs_path.to_str().unwrap(), "--method", "gradient", "--out", "y"], "Not a Glassbox model file"),
+    ] {
+        let o = run(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success() && err.contains(expect), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}

@@ -131,6 +131,9 @@ pub trait Backend {
     fn add(&self, a: &Self::Tensor, b: &Self::Tensor) -> Self::Tensor;
     /// a ⊙ b, elementwise (equal shapes).
     fn mul(&self, a: &Self::Tensor, b: &Self::Tensor) -> Self::Tensor;
+    /// a / (b + eps·sign(b)) elementwise (equal shapes), sign(0) = +1, and 0 where that
+    /// denominator is 0: LRP's stabilised division (Zennit's `stabilize`).
+    fn stabilized_div(&self, a: &Self::Tensor, b: &Self::Tensor, eps: f32) -> Self::Tensor;
     /// An inverted-dropout mask of `shape` (0 ≤ p < 1): element i (row-major) is 0 when
     /// rng.uniform(i) < p and 1/(1 − p) (rounded to f32) otherwise. Bit-identical on every
     /// backend: the GPU draws the same uniforms with a WGSL port of `crate::rng`.

@@ -1,20 +1,26 @@
 //! The native runner: trains a spec (a JSON file or a share link) headless on the CPU or
 //! any wgpu adapter, prints progress and final metrics, and can write the trained model;
-//! `bench` times the benchmark workloads (matmul GFLOP/s, W2/W3/W4 ms/step) on both backends.
+//! `explain` writes attribution maps of a saved model's inputs (see `glassbox::explain::request`
+//! for the file formats); `bench` times the benchmark workloads (matmul GFLOP/s, W2/W3/W4
+//! ms/step) on both backends.
 //!
 //!     glassbox train <spec.json | link> [--backend cpu|gpu] [--epochs N] [--out model.json]
+//!     glassbox explain --model <model.json> --inputs <inputs.json> --method <name> [--param k=v ...] [--backend cpu|gpu] --out <attr.json>
 //!     glassbox bench
 
 use glassbox::backend::cpu::CpuBackend;
 use glassbox::backend::gpu::GpuBackend;
 use glassbox::backend::Backend;
 use glassbox::bench::{MatmulBench, NetBench, SaliencyBench, Workload};
+use glassbox::explain::request::{explain, InputsFile, Request};
+use glassbox::nn::format::ModelFile;
+use glassbox::nn::Net;
 use glassbox::session::{Metrics, Session};
 use glassbox::spec::{link, ExperimentSpec};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage: glassbox train <spec.json | link> [--backend cpu|gpu] [--epochs N] [--out model.json]\n       glassbox bench";
+const USAGE: &str = "usage: glassbox train <spec.json | link> [--backend cpu|gpu] [--epochs N] [--out model.json]\n       glassbox explain --model <model.json> --inputs <inputs.json> --method <name> [--param k=v ...] [--backend cpu|gpu] --out <attr.json>\n       glassbox bench";
 const DEFAULT_EPOCHS: u64 = 500;
 const MAX_EPOCHS: u64 = 10_000_000;
 
@@ -23,6 +29,14 @@ struct Args {
     gpu: bool,
     epochs: u64,
     out: Option<String>,
+}
+
+fn parse_backend(value: &str) -> Result<bool, String> {
+    match value {
+        "cpu" => Ok(false),
+        "gpu" => Ok(true),
+        _ => Err(format!("--backend must be cpu or gpu, not {value}")),
+    }
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -34,13 +48,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     while let Some(flag) = args.next() {
         let value = args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
         match flag.as_str() {
-            "--backend" => {
-                parsed.gpu = match value.as_str() {
-                    "cpu" => false,
-                    "gpu" => true,
-                    _ => return Err(format!("--backend must be cpu or gpu, not {value}")),
-                }
-            }
+            "--backend" => parsed.gpu = parse_backend(&value)?,
             "--epochs" => {
                 parsed.epochs = value
                     .parse()
@@ -123,6 +131,74 @@ async fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
+struct ExplainArgs {
+    model: String,
+    inputs: String,
+    method: String,
+    params: Vec<(String, String)>,
+    gpu: bool,
+    out: String,
+}
+
+fn parse_explain_args(mut args: impl Iterator<Item = String>) -> Result<ExplainArgs, String> {
+    let (mut model, mut inputs, mut method, mut out, mut gpu, mut params) = (None, None, None, None, false, Vec::new());
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        match flag.as_str() {
+            "--model" => model = Some(value),
+            "--inputs" => inputs = Some(value),
+            "--method" => method = Some(value),
+            "--out" => out = Some(value),
+            "--backend" => gpu = parse_backend(&value)?,
+            "--param" => {
+                let (k, v) = value.split_once('=').ok_or_else(|| format!("--param takes key=value, not {value}"))?;
+                params.push((k.to_string(), v.to_string()));
+            }
+            _ => return Err(format!("unknown option {flag}\n{USAGE}")),
+        }
+    }
+    let need = |v: Option<String>, flag: &str| v.ok_or_else(|| format!("explain needs {flag}\n{USAGE}"));
+    Ok(ExplainArgs {
+        model: need(model, "--model")?,
+        inputs: need(inputs, "--inputs")?,
+        method: need(method, "--method")?,
+        params,
+        gpu,
+        out: need(out, "--out")?,
+    })
+}
+
+fn read(path: &str) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
+}
+
+async fn explain_on<B: Backend>(be: &B, args: &ExplainArgs, model: &ModelFile, inputs_json: &str) -> Result<(), String> {
+    let net = Net::from_file(be, model).map_err(|e| format!("{}: {e}", args.model))?;
+    let inputs = InputsFile::parse(inputs_json, net.input.len()).map_err(|e| format!("{}: {e}", args.inputs))?;
+    let request = Request::parse(&args.method, &args.params, &inputs)?;
+    let start = Instant::now();
+    let out = explain(be, &net, &inputs, &request).await?;
+    println!("{} of {} inputs on {:?} in {:.1} ms", args.method, inputs.inputs.len(), be.kind(), start.elapsed().as_secs_f64() * 1e3);
+    if let Some(gaps) = &out.completeness_gap {
+        println!("largest completeness gap: {:.3e}", gaps.iter().fold(0.0f64, |m, g| m.max(g.abs())));
+    }
+    let json = serde_json::to_string(&out).map_err(|e| e.to_string())?;
+    std::fs::write(&args.out, json).map_err(|e| format!("cannot write {}: {e}", args.out))?;
+    println!("attributions written to {}", args.out);
+    Ok(())
+}
+
+async fn run_explain(args: ExplainArgs) -> Result<(), String> {
+    let model = ModelFile::parse(&read(&args.model)?).map_err(|e| format!("{}: {e}", args.model))?;
+    let inputs = read(&args.inputs)?;
+    if args.gpu {
+        let gpu = GpuBackend::new().await.map_err(|e| e.0)?;
+        explain_on(&gpu, &args, &model, &inputs).await
+    } else {
+        explain_on(&CpuBackend::<f32>::new(), &args, &model, &inputs).await
+    }
+}
+
 /// Median milliseconds per repetition over `samples` timings of `reps` repetitions.
 fn time(w: &mut dyn Workload, reps: u32, samples: usize) -> f64 {
     w.run(reps);
@@ -167,6 +243,9 @@ fn main() -> ExitCode {
     let mut args = std::env::args().skip(1).peekable();
     let result = if args.peek().map(String::as_str) == Some("bench") {
         pollster::block_on(bench())
+    } else if args.peek().map(String::as_str) == Some("explain") {
+        args.next();
+        parse_explain_args(args).and_then(|args| pollster::block_on(run_explain(args)))
     } else {
         parse_args(args).and_then(|args| pollster::block_on(run(args)))
     };

@@ -63,22 +63,28 @@ fn upload<B: Backend>(be: &B, shape: [usize; 2], values: &[f32]) -> B::Tensor {
 impl<B: Backend> Net<B> {
     /// The network `model` describes for `input` features and `classes` outputs.
     pub fn build(be: &B, input: Features, model: &ModelSpec, classes: usize, seed: u32) -> Result<Net<B>, String> {
+        let net = Self::build_layers(be, input, &layer_list(model, classes, input.len()), model, seed)?;
+        if net.output.len() != classes {
+            return Err(format!(
+                "the network ends with {}, but the dataset has {classes} classes: end with a dense layer of {classes} units",
+                net.output.describe()
+            ));
+        }
+        Ok(net)
+    }
+
+    /// The network of an explicit layer list (the rest of `model` gives activation
+    /// details and the parametrisation), whatever its output size.
+    pub fn build_layers(be: &B, input: Features, layers: &[LayerSpec], model: &ModelSpec, seed: u32) -> Result<Net<B>, String> {
         if input.is_empty() {
             return Err("the input has no features".into());
         }
-        let layers = layer_list(model, classes, input.len());
         let mut builder = Builder { be, model, seed, next_id: 0, next_param: 0, fans: Vec::new(), widths: None };
-        let (mut nodes, mut output) = builder.sequence(&layers, input, "model.layers")?;
+        let (mut nodes, mut output) = builder.sequence(layers, input, "model.layers")?;
         if model.parametrization != Parametrization::Plain {
             let widths = LayerWidth::of_layers(&builder.fans, model.base_width);
             builder = Builder { be, model, seed, next_id: 0, next_param: 0, fans: Vec::new(), widths: Some(widths) };
-            (nodes, output) = builder.sequence(&layers, input, "model.layers")?;
-        }
-        if output.len() != classes {
-            return Err(format!(
-                "the network ends with {}, but the dataset has {classes} classes: end with a dense layer of {classes} units",
-                output.describe()
-            ));
+            (nodes, output) = builder.sequence(layers, input, "model.layers")?;
         }
         Ok(Net { input, output, nodes, layer_count: builder.next_id, param_count: builder.next_param })
     }

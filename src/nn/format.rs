@@ -309,6 +309,24 @@ impl<B: Backend> Net<B> {
         ModelFile { format: FORMAT.into(), version: VERSION, input: Some(input), layers }
     }
 
+    /// The network a model file describes, with the file's numbers (the native
+    /// explanation runner loads models this way, without an experiment spec).
+    pub fn from_file(be: &B, file: &ModelFile) -> Result<Net<B>, ModelError> {
+        let input = file.input_features()?;
+        let layers = specs_of(&file.layers, "layers")?;
+        let mut flat = Vec::new();
+        flatten_records(&file.layers, &mut flat, "layers");
+        let leaky_slope = flat.iter().find_map(|(_, r)| match r {
+            LayerRecord::Activation { negative_slope, .. } => *negative_slope,
+            _ => None,
+        });
+        let defaults = crate::spec::ExperimentSpec::default().model;
+        let model = crate::spec::ModelSpec { leaky_slope: leaky_slope.unwrap_or(defaults.leaky_slope), ..defaults };
+        let mut net = Net::build_layers(be, input, &layers, &model, 0).map_err(ModelError)?;
+        net.import(be, file)?;
+        Ok(net)
+    }
+
     /// Replaces every tensor with the file's, which must describe this architecture.
     /// Everything is checked before anything changes, so a bad file changes nothing.
     pub fn import(&mut self, be: &B, file: &ModelFile) -> Result<(), ModelError> {
@@ -506,6 +524,26 @@ mod tests {
         assert_eq!(pollster::block_on(b.export(&be)), file);
         let x = be.upload([2, 60], &(0..120).map(|i| (i as f32 * 0.37).sin()).collect::<Vec<_>>());
         assert_eq!(a.predict(&be, &x), b.predict(&be, &x));
+    }
+
+    /// A file alone rebuilds its network (every layer type, a leaky slope, an output
+    /// that is not a dense layer's), and a file whose tensors do not fit says where.
+    #[test]
+    fn from_file_rebuilds_the_network_without_a_spec() {
+        let be = Be::new();
+        let a = net(CNN, image(), 1);
+        let b = Net::from_file(&be, &pollster::block_on(a.export(&be))).unwrap();
+        let x = be.upload([2, 60], &(0..120).map(|i| (i as f32 * 0.21).cos()).collect::<Vec<_>>());
+        assert_eq!(a.predict(&be, &x), b.predict(&be, &x));
+        let leaky = r#"[{"type":"conv2d","filters":3,"kernel":3},{"type":"activation","function":"leakyRelu"},{"type":"pool","op":"avg"}]"#;
+        let model = ModelSpec { layers: serde_json::from_str(leaky).unwrap(), leaky_slope: 0.3, ..ExperimentSpec::default().model };
+        let c = Net::build(&be, image(), &model, 3, 4).unwrap();
+        let d = Net::from_file(&be, &pollster::block_on(c.export(&be))).unwrap();
+        assert_eq!(c.predict(&be, &x), d.predict(&be, &x));
+        let mut file = pollster::block_on(c.export(&be));
+        file.input = Some(vec![1, 6, 5]);
+        let e = Net::<Be>::from_file(&be, &file).err().expect("two-channel weights do not fit a one-channel input");
+        assert!(e.0.contains("layers[0]"), "{e}");
     }
 
     #[test]

@@ -252,6 +252,15 @@ impl<E: Real> Backend for CpuBackend<E> {
         a * b
     }
 
+    fn stabilized_div(&self, a: &Array2<E>, b: &Array2<E>, eps: f32) -> Array2<E> {
+        assert_eq!(a.shape(), b.shape(), "stabilized_div: shapes differ");
+        let eps = E::from_f32(eps);
+        ndarray::Zip::from(a).and(b).map_collect(|&a, &b| {
+            let d = if b >= E::zero() { b + eps } else { b - eps };
+            if d == E::zero() { E::zero() } else { a / d }
+        })
+    }
+
     fn dropout_mask(&self, shape: [usize; 2], p: f32, rng: Rng) -> Array2<E> {
         norm::dropout_mask(shape, p, rng)
     }

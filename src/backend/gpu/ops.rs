@@ -278,6 +278,11 @@ impl Backend for GpuBackend {
         self.map(Kernel::Mul, a.shape, &[a, b], 0.0)
     }
 
+    fn stabilized_div(&self, a: &GpuTensor, b: &GpuTensor, eps: f32) -> GpuTensor {
+        assert_eq!(a.shape, b.shape, "stabilized_div: shapes differ");
+        self.map(Kernel::StabilizedDiv, a.shape, &[a, b], eps)
+    }
+
     fn dropout_mask(&self, shape: [usize; 2], p: f32, rng: Rng) -> GpuTensor {
         norm_ops::dropout_mask(self, shape, p, rng)
     }

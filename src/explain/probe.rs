@@ -1,0 +1,121 @@
+//! The batching helper: many copies of inputs (interpolations, noisy or masked copies)
+//! pushed through a network `batch` rows at a time, returning logits, explained scores
+//! or input gradients on the host.
+
+use crate::backend::{Backend, Real};
+use crate::nn::{BackwardOptions, BackwardRule, Mode, Net};
+
+/// Rows per pass unless told otherwise.
+pub const DEFAULT_BATCH: usize = 64;
+
+pub struct Probe<'a, B: Backend> {
+    pub be: &'a B,
+    pub net: &'a Net<B>,
+    /// Rows per forward or backward pass.
+    pub batch: usize,
+}
+
+impl<'a, B: Backend> Probe<'a, B> {
+    pub fn new(be: &'a B, net: &'a Net<B>) -> Self {
+        Probe { be, net, batch: DEFAULT_BATCH }
+    }
+
+    pub fn with_batch(self, batch: usize) -> Self {
+        Probe { batch: batch.max(1), ..self }
+    }
+
+    /// Numbers per input row.
+    pub fn features(&self) -> usize {
+        self.net.input.len()
+    }
+
+    pub fn classes(&self) -> usize {
+        self.net.output.len()
+    }
+
+    pub fn upload(&self, rows: &[f64], width: usize) -> B::Tensor {
+        let v: Vec<B::E> = rows.iter().map(|&x| B::E::from_f64(x)).collect();
+        self.be.upload([rows.len() / width, width], &v)
+    }
+
+    pub async fn download(&self, t: &B::Tensor) -> Vec<f64> {
+        self.be.read(t).await.into_iter().map(Real::to_f64).collect()
+    }
+
+    /// The logits of every row of `x` (row-major, `features()` wide).
+    pub async fn logits(&self, x: &[f64]) -> Vec<f64> {
+        let f = self.features();
+        let mut out = Vec::with_capacity(x.len() / f * self.classes());
+        for chunk in x.chunks(self.batch * f) {
+            let z = self.net.predict(self.be, &self.upload(chunk, f));
+            out.extend(self.download(&z).await);
+        }
+        out
+    }
+
+    /// seeds[r]·logits(x[r]) for every row.
+    pub async fn scores(&self, x: &[f64], seeds: &[f64]) -> Vec<f64> {
+        let k = self.classes();
+        let z = self.logits(x).await;
+        z.chunks(k).zip(seeds.chunks(k)).map(|(z, s)| z.iter().zip(s).map(|(a, b)| a * b).sum()).collect()
+    }
+
+    /// d(seeds[r]·logits(x[r]))/dx[r] for every row, with an optional backward rule.
+    pub async fn gradients(&self, x: &[f64], seeds: &[f64], rule: Option<&dyn BackwardRule<B>>) -> Vec<f64> {
+        let (f, k) = (self.features(), self.classes());
+        let mut out = Vec::with_capacity(x.len());
+        for (chunk, seed) in x.chunks(self.batch * f).zip(seeds.chunks(self.batch * k)) {
+            let g = self.net.input_gradient(self.be, &self.upload(chunk, f), self.upload(seed, k), rule);
+            out.extend(self.download(&g).await);
+        }
+        out
+    }
+
+    /// The output of layer `id` and the gradient of the seeds' scores arriving there,
+    /// for every row; None when that layer passes its input through unchanged.
+    pub async fn layer(&self, x: &[f64], seeds: &[f64], id: usize) -> Option<(Vec<f64>, Vec<f64>)> {
+        let (f, k) = (self.features(), self.classes());
+        let (mut acts, mut grads) = (Vec::new(), Vec::new());
+        for (chunk, seed) in x.chunks(self.batch * f).zip(seeds.chunks(self.batch * k)) {
+            let x = self.upload(chunk, f);
+            let trace = self.net.forward(self.be, &x, Mode::Eval);
+            let options = BackwardOptions { params: false, layer_grads: true, rule: None };
+            let g = self.net.backward(self.be, &x, &trace, self.upload(seed, k), options);
+            acts.extend(self.download(trace.output(&x, id)).await);
+            grads.extend(self.download(g.layers.get(id)?.as_ref()?).await);
+        }
+        Some((acts, grads))
+    }
+}
+
+/// `row` repeated `times` times.
+pub fn repeat(row: &[f64], times: usize) -> Vec<f64> {
+    let mut out = Vec::with_capacity(row.len() * times);
+    for _ in 0..times {
+        out.extend_from_slice(row);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explain::testing::*;
+    use crate::nn::Features;
+
+    #[test]
+    fn batched_passes_equal_one_big_pass() {
+        let be = Be::new();
+        let net = net(r#"[{"type":"dense","units":5},{"type":"activation","function":"tanh"},{"type":"dense","units":3}]"#, Features::Flat(4), 2, 0.8, 0.0);
+        let x = inputs(7, 4, 1, -1.0, 1.0);
+        let seeds: Vec<f64> = (0..21).map(|i| (i % 4) as f64 - 1.0).collect();
+        let whole = Probe::new(&be, &net).with_batch(100);
+        let split = Probe::new(&be, &net).with_batch(3);
+        assert_eq!(whole.logits(&x).await_now(), split.logits(&x).await_now());
+        assert_eq!(whole.gradients(&x, &seeds, None).await_now(), split.gradients(&x, &seeds, None).await_now());
+        let scores = split.scores(&x, &seeds).await_now();
+        let z = whole.logits(&x).await_now();
+        assert_eq!(scores.len(), 7);
+        assert!((scores[2] - (z[6] * seeds[6] + z[7] * seeds[7] + z[8] * seeds[8])).abs() < 1e-15);
+    }
+}
