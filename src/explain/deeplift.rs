@@ -64,9 +64,9 @@ pub async fn deeplift<B: Backend>(probe: &Probe<'_, B>, x: &[f64], seeds: &[f64]
         let trace = probe.net.forward(probe.be, &xt, Mode::Eval);
         let reference = probe.net.forward(probe.be, &rt, Mode::Eval);
         let rule = Rescale { reference: &reference, reference_input: &rt };
-        let options = BackwardOptions { params: false, layer_grads: false, rule: Some(&rule) };
+        let options = BackwardOptions { input: true, params: false, layer_grads: false, rule: Some(&rule) };
         let g = probe.net.backward(probe.be, &xt, &trace, probe.upload(seed, k), options);
-        multipliers.extend(probe.download(&g.input).await);
+        multipliers.extend(probe.download(g.input.as_ref().expect("input gradient requested")).await);
     }
     let mut ends = x.to_vec();
     ends.extend_from_slice(&baselines);

@@ -269,9 +269,9 @@ pub async fn lrp<B: Backend>(probe: &Probe<'_, B>, x: &[f64], seeds: &[f64], com
         let xt = probe.upload(chunk, f);
         let trace = probe.net.forward(probe.be, &xt, Mode::Eval);
         let start = probe.be.mul(&probe.upload(seed, k), trace.logits(&xt));
-        let options = BackwardOptions { params: false, layer_grads: true, rule: Some(&rules) };
+        let options = BackwardOptions { input: true, params: false, layer_grads: true, rule: Some(&rules) };
         let g = probe.net.backward(probe.be, &xt, &trace, start, options);
-        map.extend(probe.download(&g.input).await);
+        map.extend(probe.download(g.input.as_ref().expect("input gradient requested")).await);
         for (id, r) in g.layers.iter().enumerate() {
             match r {
                 Some(r) => {

@@ -79,7 +79,7 @@ impl<'a, B: Backend> Probe<'a, B> {
         for (chunk, seed) in x.chunks(self.batch * f).zip(seeds.chunks(self.batch * k)) {
             let x = self.upload(chunk, f);
             let trace = self.net.forward(self.be, &x, Mode::Eval);
-            let options = BackwardOptions { params: false, layer_grads: true, rule: None };
+            let options = BackwardOptions { input: false, params: false, layer_grads: true, rule: None };
             let g = self.net.backward(self.be, &x, &trace, self.upload(seed, k), options);
             acts.extend(self.download(trace.output(&x, id)).await);
             grads.extend(self.download(g.layers.get(id)?.as_ref()?).await);
