@@ -194,7 +194,7 @@ test('a copied link restores the identical spec and first 10 epochs of losses in
   // With the trained weights: the fresh page starts where this one stopped.
   await page.check('#include-weights');
   await page.click('#copy-link');
-  await page.waitForFunction(() => /Link copied/.test(document.querySelector('#banner-text').textContent));
+  await page.waitForFunction(() => /opens the trained network/.test(document.querySelector('#banner-text').textContent));
   const trained = await openPage(env.browser, await page.evaluate(() => navigator.clipboard.readText()), { context });
   const [a, b] = await Promise.all([page, trained.page].map((p) => p.evaluate(() => window.glassbox.metrics())));
   assert.equal(b.trainLoss, a.trainLoss);

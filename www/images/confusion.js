@@ -1,6 +1,6 @@
 // The confusion matrix of the test predictions (rows: true class, columns: predicted),
 // shaded by row share in viridis, with per-class accuracy.
-import { viridis } from './paint.js';
+import { viridis } from '../plots/viridis.js';
 
 export function createConfusion(root) {
   return {

@@ -1,16 +1,12 @@
 // Pixels onto canvases: dataset images (grayscale or RGB), 1-D signals as a trace, and
 // maps in colour-blind-safe colours (viridis for magnitudes, blue–orange for signed).
-import { diverging } from '../plots/colormap.js';
+import { DIVERGING_LUT, signedIndex } from '../plots/colormap.js';
+import { viridis } from '../plots/viridis.js';
 
-// Viridis by its polynomial fit (t in [0, 1]) → [r, g, b] in 0–255.
-export function viridis(t) {
-  const x = Math.min(1, Math.max(0, t));
-  const c = [
-    [0.2777, 0.1054, -0.3309, -4.6342, 6.2282, 4.7763, -5.4354],
-    [0.0051, 1.4046, 0.2148, -5.7991, 14.1799, -13.7451, 4.6459],
-    [0.3341, 1.3846, 0.0951, -19.3324, 56.6906, -65.353, 26.3124],
-  ];
-  return c.map((k) => Math.round(255 * Math.min(1, Math.max(0, k.reduceRight((acc, v) => acc * x + v, 0)))));
+// The blue–orange colour of a signed value v in [−scale, scale] → [r, g, b].
+function diverging(v, scale) {
+  const k = signedIndex(v, scale) * 3;
+  return [DIVERGING_LUT[k], DIVERGING_LUT[k + 1], DIVERGING_LUT[k + 2]];
 }
 
 function put(canvas, width, height, rgbAt) {
@@ -62,7 +58,7 @@ export function paintMap(canvas, values, h, w, { signed = false } = {}) {
     hi = Math.max(hi, v);
   }
   const scale = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
-  put(canvas, w, h, (p) => (signed ? diverging(0.5 + values[p] / (2 * scale)) : viridis((values[p] - lo) / (hi - lo || 1))));
+  put(canvas, w, h, (p) => (signed ? diverging(values[p], scale) : viridis((values[p] - lo) / (hi - lo || 1))));
 }
 
 // A labelled canvas in a figure, for galleries.
