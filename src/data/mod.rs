@@ -120,6 +120,16 @@ pub(crate) mod checks {
         assert!(a.labels != c.labels || a.targets != c.targets, "the split shuffle depends on the seed");
     }
 
+    /// FNV-1a over every byte a set holds (features, masks, labels, targets, decoy
+    /// masks): equal fingerprints on two platforms mean the same bytes.
+    pub fn fingerprint(d: &Dataset) -> u64 {
+        let values = d.features.iter().flat_map(|v| v.to_bits().to_le_bytes());
+        let labels = d.labels.iter().flat_map(|l| l.to_le_bytes());
+        let targets = d.targets.iter().flat_map(|t| t.to_bits().to_le_bytes());
+        let bytes = values.chain(d.masks.iter().copied()).chain(labels).chain(targets).chain(d.decoy_masks.iter().copied());
+        bytes.fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
+    }
+
     /// Samples per class over the whole set and over the training split.
     pub fn class_counts(d: &Dataset) -> (Vec<usize>, Vec<usize>) {
         let count = |labels: &[u32]| (0..d.classes as u32).map(|c| labels.iter().filter(|&&l| l == c).count()).collect();
@@ -132,6 +142,48 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
     use crate::spec::{DatasetKind, DecoyKind, DecoySpec, DecoyTest, ExperimentSpec};
+
+    /// Every generator's bytes are pinned, and this test also runs in the browser, so a
+    /// seed gives the same data natively and in wasm (and links keep their data).
+    #[test]
+    fn every_generator_gives_its_pinned_bytes_on_every_platform() {
+        use crate::spec::{DatasetSpec, Texture};
+        let base = ExperimentSpec::default().dataset;
+        let set = |kind: DatasetKind, edit: &dyn Fn(&mut DatasetSpec)| {
+            let mut d = DatasetSpec { kind, points: 60, noise: if kind.is_point_set() { 0.2 } else { 10.0 }, seed: 5, ..base.clone() };
+            edit(&mut d);
+            d
+        };
+        let cases: Vec<(DatasetSpec, u64)> = vec![
+            (set(DatasetKind::Spiral, &|d| d.classes = 3), 0x49c1_e94f_fbed_78d7),
+            (set(DatasetKind::Circle, &|_| ()), 0x89ef_1e0f_d279_9b56),
+            (set(DatasetKind::Xor, &|_| ()), 0x2e07_7cda_bcc3_3b22),
+            (set(DatasetKind::Gauss, &|_| ()), 0x9cbf_a8c4_ac00_4bb0),
+            (set(DatasetKind::Moons, &|_| ()), 0x49b5_4bae_a19d_d010),
+            (set(DatasetKind::YinYang, &|_| ()), 0xae27_c693_e9c2_f733),
+            (set(DatasetKind::Checkerboard, &|d| d.classes = 3), 0xa1cd_6c42_70cf_3bcf),
+            (set(DatasetKind::Blobs, &|d| d.classes = 4), 0x5966_3d2f_c5ee_b48e),
+            (set(DatasetKind::Plane, &|_| ()), 0xb432_3ea7_eb73_4e9f),
+            (set(DatasetKind::GaussRegression, &|_| ()), 0xe8f0_e09b_3747_ca4a),
+            (set(DatasetKind::Digits, &|d| d.points = 20), 0xf03a_f34a_ccdc_7031),
+            (set(DatasetKind::Shapes, &|d| (d.rotate, d.color, d.texture, d.shape_classes) = (true, true, Texture::Grating, 8)), 0xa43a_b293_fa65_2a1b),
+            (set(DatasetKind::Signals, &|_| ()), 0xda06_56ea_92f7_23dd),
+            (
+                set(DatasetKind::Digits, &|d| {
+                    d.points = 20;
+                    d.decoy = Some(DecoySpec { kind: DecoyKind::Patch, correlation: 0.8, test: DecoyTest::Shuffled });
+                }),
+                0x8669_fee2_d7cc_f382,
+            ),
+        ];
+        let (specs, pinned): (Vec<DatasetSpec>, Vec<u64>) = cases.into_iter().unzip();
+        let got: Vec<u64> = specs
+            .iter()
+            .map(|spec| super::checks::fingerprint(&super::build(spec, (spec.points as f32 * spec.train_fraction) as usize)))
+            .collect();
+        let show = |v: &[u64]| v.iter().map(|h| format!("{h:#018x}")).collect::<Vec<_>>();
+        assert_eq!(show(&got), show(&pinned));
+    }
 
     /// Digits take a decoy through the spec like shapes do: a frame on every training
     /// image (its own mask), none in the test split; the digits themselves are unchanged

@@ -282,18 +282,12 @@ mod tests {
         crate::data::checks::seed_reproduces(|seed| shapes(200, 16, 10.0, seed, 100, &Style::PLAIN));
     }
 
-    fn fnv(d: &Dataset) -> u64 {
-        let values = d.features.iter().flat_map(|v| v.to_bits().to_le_bytes());
-        let bytes = values.chain(d.masks.iter().copied()).chain(d.labels.iter().flat_map(|l| l.to_le_bytes()));
-        bytes.fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
-    }
-
     /// Links written before the style options existed must still reproduce: the plain
     /// style's bytes are pinned (FNV-1a hashes measured with the generator before them).
     #[test]
     fn the_plain_style_reproduces_the_original_generator_bit_for_bit() {
-        assert_eq!(fnv(&shapes(60, 16, 10.0, 3, 30, &Style::PLAIN)), 0xbc41_0caa_b554_0029);
-        assert_eq!(fnv(&shapes(40, 28, 0.0, 9, 20, &Style::PLAIN)), 0x4ea9_4cf4_65d7_40f2);
+        assert_eq!(crate::data::checks::fingerprint(&shapes(60, 16, 10.0, 3, 30, &Style::PLAIN)), 0xbc41_0caa_b554_0029);
+        assert_eq!(crate::data::checks::fingerprint(&shapes(40, 28, 0.0, 9, 20, &Style::PLAIN)), 0x4ea9_4cf4_65d7_40f2);
         use crate::spec::{DatasetKind, ExperimentSpec};
         let mut spec = ExperimentSpec::default();
         spec.dataset.kind = DatasetKind::Shapes;
