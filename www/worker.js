@@ -66,10 +66,15 @@ async function replaceSession(specJson) {
     }
   }
   next ??= new Session(specJson);
+  await adopt(next, reason);
+}
+
+// Makes `next` the running session, explained by `reason`; its initial weights are the
+// first rollback point.
+async function adopt(next, reason) {
   next.setBackendReason(reason);
-  // The initial weights are the first rollback point.
   await next.syncWeights();
-  if (session) session.free();
+  session?.free();
   session = next;
   generation += 1;
   historySent = 0;
@@ -195,16 +200,8 @@ async function replaceSessionOnFiles({ format, names, buffers }) {
   const next = gpu
     ? await Session.onFilesGpu(template, format, names, arrays, progress)
     : Session.onFiles(template, format, names, arrays, progress);
-  next.setBackendReason(gpu ? 'WebGPU (requested)' : 'CPU');
-  await next.syncWeights();
-  session?.free();
-  session = next;
+  await adopt(next, gpu ? 'WebGPU (requested)' : 'CPU');
   pendingFiles = null;
-  generation += 1;
-  historySent = 0;
-  speed.steps = 0;
-  speed.ms = 0;
-  lastWeightSync = performance.now();
 }
 
 // The image views' questions about the current session.

@@ -2,6 +2,7 @@
 // layer as the engine computes it while you edit, the engine's own message when the
 // stack cannot be built, presets, and Apply to train the edited stack.
 import { PRESETS } from './presets.js';
+import { labelledButton } from '../ui/button.js';
 
 const ACTIVATIONS = ['relu', 'leakyRelu', 'prelu', 'elu', 'gelu', 'silu', 'tanh', 'sigmoid', 'softplus', 'abs', 'linear', 'maxout', 'andAil', 'orAil', 'xnorAil'];
 // Per layer type: its settings as [key, kind, title, choices].
@@ -59,16 +60,6 @@ export function createStackEditor(root, { shapesOf, onApply, classes }) {
     return label;
   }
 
-  function button(text, label, fn) {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.textContent = text;
-    b.title = label;
-    b.setAttribute('aria-label', label);
-    b.addEventListener('click', fn);
-    return b;
-  }
-
   function render() {
     list.replaceChildren(...layers.map((layer, i) => {
       const li = document.createElement('li');
@@ -84,8 +75,8 @@ export function createStackEditor(root, { shapesOf, onApply, classes }) {
         check();
       };
       li.append(name, ...(SCHEMA[layer.type] ?? []).map((s) => input(layer, s)), out,
-        button('↑', `Move layer ${i + 1} up`, move(-1)), button('↓', `Move layer ${i + 1} down`, move(1)),
-        button('✕', `Remove layer ${i + 1}`, () => { layers.splice(i, 1); render(); check(); }));
+        labelledButton('↑', `Move layer ${i + 1} up`, move(-1)), labelledButton('↓', `Move layer ${i + 1} down`, move(1)),
+        labelledButton('✕', `Remove layer ${i + 1}`, () => { layers.splice(i, 1); render(); check(); }));
       return li;
     }));
   }

@@ -3,6 +3,7 @@
 // One activation for all layers is written as `model.activation`; mixed ones as
 // `model.activations`. Edits reach the page as functions that change a spec copy.
 import { ACTIVATIONS, GATES, activationsOf } from './options.js';
+import { labelledButton } from './button.js';
 
 const MAX_LAYERS = 8;
 const MAX_UNITS = 64;
@@ -17,16 +18,7 @@ function setLayers(spec, hidden, activations) {
   else spec.model.activations = activations;
 }
 
-function button(text, label, onClick) {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.className = 'mini';
-  b.textContent = text;
-  b.title = label;
-  b.setAttribute('aria-label', label);
-  b.addEventListener('click', onClick);
-  return b;
-}
+const button = (text, label, onClick) => labelledButton(text, label, onClick, 'mini');
 
 export function createLayerEditor(root, onEdit) {
   let spec = null;
