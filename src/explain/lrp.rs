@@ -8,12 +8,13 @@
 //!
 //! Rules, with z = lin(x; W, b), s = R / stabilise(z), R_in = x ⊙ Wᵀs unless said:
 //! - `Epsilon(ε)` (LRP-0 is ε = 0);
-//! - `Gamma(γ)`, Zennit's generalised form: where z > 0, z⁺ = lin(x⁺; W + γW⁺, b + γb⁺)
-//!   + lin(x⁻; W + γW⁻, 0) and R_in = x⁺ ⊙ (W + γW⁺)ᵀs + x⁻ ⊙ (W + γW⁻)ᵀs with
+//! - `Gamma(γ)`, Zennit's generalised form: where z > 0, z⁺ is lin(x⁺; W + γW⁺, b + γb⁺)
+//!   plus lin(x⁻; W + γW⁻, 0) and R_in = x⁺ ⊙ (W + γW⁺)ᵀs + x⁻ ⊙ (W + γW⁻)ᵀs with
 //!   s = R / stabilise(z⁺); where z < 0 the same with W⁺ and W⁻ (b⁺ and b⁻) swapped;
 //!   where z = 0 nothing. `GammaPaper(γ)` is Montavon et al.'s form, W + γW⁺ and b + γb⁺
-//!   for every output; the two agree where the inputs are non-negative and z > 0 (so on
-//!   ReLU nets they differ only at the input layer and for dead units);
+//!   for every output; the two agree where the inputs are non-negative and z > 0 (on
+//!   ReLU nets they differ at the input layer and where relevance reaches a unit with
+//!   z < 0);
 //! - `ZPlus`: z = lin(x⁺; W⁺, b⁺) + lin(x⁻; W⁻, 0), R_in = x⁺ ⊙ W⁺ᵀs + x⁻ ⊙ W⁻ᵀs;
 //! - `AlphaBeta(α, β)`: α times the z⁺ share minus β times the opposite-sign share
 //!   lin(x⁺; W⁻, b⁻) + lin(x⁻; W⁺, 0);
