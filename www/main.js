@@ -156,15 +156,26 @@ async function load(source) {
     else banner.hide();
     return result.spec;
   } catch (e) {
-    banner.show(`That experiment could not be opened: ${e.message} The current experiment is unchanged.`);
     form.restore();
     imageView.restore();
     writeFragment(await engine.call('link'));
+    await showLinkFailure(source, `That experiment could not be opened: ${e.message} The current experiment is unchanged.`);
     throw e;
   }
 }
 
 const userLoad = (source) => load(source).catch(() => {});
+
+// A link that does not open may still be mostly readable: the banner offers that part
+// (the fields that failed stay at their defaults and are listed).
+async function showLinkFailure(source, message) {
+  const part = typeof source === 'string' ? await engine.call('readablePart', { source }).catch(() => null) : null;
+  if (!part) return banner.show(message);
+  banner.show(`${message} Its readable part can be opened without: ${part.dropped.join('; ')}.`, 'error', {
+    label: 'Open the readable part',
+    run: () => userLoad(part.spec),
+  });
+}
 
 // Applies an edited spec through the worker's `update`: training options change live,
 // data or model changes rebuild. On refusal the experiment stays and the form reverts.
@@ -180,10 +191,13 @@ async function apply(spec) {
 
 const ready = (async () => {
   const { notices, ...options } = pageOptions();
-  const opened = await engine.call('open', { fragment: readFragment(), ...options });
+  const fragment = readFragment();
+  const opened = await engine.call('open', { fragment, ...options });
   showExperiment(opened);
   if (opened.needsFiles) banner.show('This link trains on your own files: drop them in the Image data panel to open it.', 'notice');
-  else if (opened.error) banner.show(`This link could not be opened: ${opened.error} Showing the default experiment instead.`);
+  else if (opened.error) {
+    await showLinkFailure(fragment, `This link could not be opened: ${opened.error} Showing the default experiment instead.`);
+  }
   else if (opened.warning || notices.length) banner.show([opened.warning, ...notices].filter(Boolean).join(' '), 'notice');
   await playground.ready();
 })();

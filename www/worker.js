@@ -4,7 +4,7 @@
 // only the published epochs are evaluated, so rows skip epochs), the decision grid
 // and the views the page asked for (setViews: neuron maps, linear regions, confusion),
 // at most PUBLISH_HZ times a second while playing.
-import init, { Session, decodeLink, defaultSpec, normalizeSpec, parsePointsCsv } from './glassbox.js';
+import init, { Session, decodeLink, defaultSpec, normalizeSpec, parsePointsCsv, salvageLink } from './glassbox.js';
 import { chooseBackend } from './backend_choice.js';
 
 const GRID_RESOLUTION = 64;
@@ -351,6 +351,12 @@ const methods = {
     } finally {
       probe.free();
     }
+  },
+  // The readable part of a link that does not open: {spec, dropped} or null.
+  readablePart({ source }) {
+    const text = String(source ?? '').trim();
+    if (text.startsWith('{')) return null;
+    return salvageLink(text.includes('#') ? text.slice(text.indexOf('#') + 1) : text);
   },
   // Points CSV: parsing an uploaded file (errors name the line and column), and the
   // current points as a file.

@@ -73,6 +73,20 @@ pub fn decode_link(fragment: &str) -> Result<JsValue, JsError> {
     Ok(out.into())
 }
 
+/// The readable part of a fragment that does not open (see `link::salvage`):
+/// `{spec: <json text>, dropped: [messages], warning}`, or null when there is none.
+#[wasm_bindgen(js_name = salvageLink)]
+pub fn salvage_link(fragment: &str) -> Result<JsValue, JsError> {
+    let Some(part) = link::salvage(fragment) else {
+        return Ok(JsValue::NULL);
+    };
+    let out = Object::new();
+    set(&out, "spec", serde_json::to_string(&part.spec).expect("a spec always serialises"));
+    set(&out, "dropped", to_js(&part.dropped)?);
+    set(&out, "warning", part.warning.map(JsValue::from).unwrap_or(JsValue::NULL));
+    Ok(out.into())
+}
+
 /// A running experiment. Async methods must not overlap: the worker awaits each call.
 #[wasm_bindgen(js_name = Session)]
 pub struct WasmSession {
