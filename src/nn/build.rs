@@ -43,6 +43,9 @@ pub fn layer_list(model: &ModelSpec, classes: usize, inputs: usize) -> Vec<Layer
     layers
 }
 
+/// A weight layer's weight and bias parameters and its abc multiplier.
+type WeightPair<B> = (Param<<B as Backend>::Tensor>, Param<<B as Backend>::Tensor>, f32);
+
 struct Builder<'a, B: Backend> {
     be: &'a B,
     model: &'a ModelSpec,
@@ -113,7 +116,7 @@ impl<B: Backend> Builder<'_, B> {
     }
 
     /// Weight and bias of the next weight layer [fan_out, fan_in], with its abc multiplier.
-    fn weights(&mut self, fan_in: usize, fan_out: usize, at: &str) -> Result<(Param<B::Tensor>, Param<B::Tensor>, f32), String> {
+    fn weights(&mut self, fan_in: usize, fan_out: usize, at: &str) -> Result<WeightPair<B>, String> {
         self.reserve(fan_in, fan_out, at)?;
         let k = self.fans.len();
         self.fans.push((fan_in, fan_out));
@@ -321,7 +324,8 @@ mod tests {
         use crate::spec::limits::MAX_PARAMETERS;
         let wide = r#"[{"type":"dense","units":4096},{"type":"dense","units":2}]"#;
         // 2000·4096 + 4096 + 4096·2 + 2 numbers fit the budget; 2100 inputs do not.
-        assert!(2000 * 4096 + 4096 + 4096 * 2 + 2 <= MAX_PARAMETERS && 2100 * 4096 > MAX_PARAMETERS);
+        let fits = |inputs: usize| inputs * 4096 + 4096 + 4096 * 2 + 2 <= MAX_PARAMETERS;
+        assert!(fits(2000) && !fits(2100));
         assert_eq!(build(wide, Features::Flat(2000), 2).map(|n| n.param_count), Ok(4));
         let e = build(wide, Features::Flat(2100), 2).err().expect("over the budget");
         assert!(e.starts_with("model.layers[0]: the network would have more than"), "{e}");

@@ -47,12 +47,12 @@ pub fn parse_csv(bytes: &[u8], options: &Options, progress: &mut Progress) -> Re
                 Ok(_) => {
                     return malformed(format!(
                         "row {row} (line {line}), column '{}': '{}' is not a number within ±{MAX_VALUE:e}",
-                        clip(&header[col]),
+                        clip(header[col]),
                         clip(field)
                     ))
                 }
                 Err(_) => {
-                    return malformed(format!("row {row} (line {line}), column '{}': '{}' is not a number", clip(&header[col]), clip(field)))
+                    return malformed(format!("row {row} (line {line}), column '{}': '{}' is not a number", clip(header[col]), clip(field)))
                 }
             }
         }
