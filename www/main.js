@@ -107,12 +107,17 @@ const rollback = () => engine.call('rollback').then((described) => {
 
 engine.on('diverged', ({ divergence: d }) => {
   const where = d.location ? ` It began in ${d.location}.` : '';
-  const since = d.lastFiniteEpoch == null ? '' : ` after epoch ${d.lastFiniteEpoch}`;
-  const message = `Training diverged: the loss stopped being finite${since} (by epoch ${d.epoch}).${where} Training is paused.`;
+  const since = d.lastFiniteEpoch == null ? '' : ` after epoch ${d.lastFiniteEpoch} (step ${d.beganAfterStep})`;
+  const message = `Training diverged: the loss stopped being finite${since} (by epoch ${d.epoch}, step ${d.seenAtStep}).${where} Training is paused.`;
   const act = d.rollbackStep == null
     ? null
     : { label: `Roll back to step ${d.rollbackStep} with learning rate ${d.rollbackLearningRate}`, run: () => rollback().catch((e) => banner.show(e.message)) };
   banner.show(act ? message : `${message} No healthy weights were saved; reset to start again.`, 'error', act);
+});
+
+engine.on('exploding', ({ alarm: a }) => {
+  banner.show(`Activations are exploding: the largest output of layer ${a.layer} (${a.kind}) is ${a.peak.toPrecision(3)} at step ${a.step} (${a.reason}). `
+    + 'Training goes on; a lower learning rate, gradient clipping or normalisation may help.', 'notice');
 });
 
 engine.on('crash', (error) => banner.show(`${error.message}. Reload the page to restart; your experiment is in the link.`));

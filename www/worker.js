@@ -151,6 +151,7 @@ async function playLoop() {
         await session.syncWeights();
         lastWeightSync = performance.now();
       }
+      await watchActivations();
       const now = performance.now();
       // Exponentially weighted, so the display follows changes within a second or so.
       speed.steps = speed.steps * 0.9 + steps;
@@ -160,6 +161,20 @@ async function playLoop() {
     });
     await yieldToEvents();
   }
+}
+
+// Exploding activations: checked every ACTIVATION_CHECK_MS while playing; the first
+// alarm of a run is reported (as a warning: training goes on).
+const ACTIVATION_CHECK_MS = 1000;
+let lastActivationCheck = 0;
+let activationsReported = -1;
+async function watchActivations() {
+  if (performance.now() - lastActivationCheck < ACTIVATION_CHECK_MS || activationsReported === generation) return;
+  lastActivationCheck = performance.now();
+  const alarm = await session.checkActivations();
+  if (!alarm) return;
+  activationsReported = generation;
+  self.postMessage({ event: 'exploding', alarm });
 }
 
 // A loss that stopped being finite pauses training and tells the page where and how
@@ -292,6 +307,7 @@ const methods = {
   async rollback() {
     setPlaying(false);
     session.rollback();
+    activationsReported = -1;
     await publish();
     return describe();
   },

@@ -138,6 +138,17 @@ impl WasmSession {
         })
     }
 
+    /// Checks every layer's largest activation (see `session::activations`): resolves
+    /// to `{layer, kind, peak, step, reason}` when one is exploding, else null.
+    #[wasm_bindgen(js_name = checkActivations)]
+    pub fn check_activations(&self) -> Promise {
+        let inner = self.inner.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let alarm = inner.borrow_mut().check_activations().await;
+            alarm.map_or(Ok(JsValue::NULL), |a| to_js(&a).map_err(JsValue::from))
+        })
+    }
+
     #[wasm_bindgen(js_name = specJson)]
     pub fn spec_json(&self) -> String {
         serde_json::to_string(self.inner.borrow().spec()).expect("a spec always serialises")
