@@ -48,7 +48,7 @@ impl ActivationWatch {
         self.checks.push_back(peaks.iter().map(|p| p.2).collect());
         peaks.iter().enumerate().find_map(|(i, &(layer, kind, peak))| {
             let grown = oldest.as_ref().and_then(|o| o.get(i)).is_some_and(|&before| peak > GROWTH_FLOOR && peak >= GROWTH_FACTOR * before);
-            let reason = if !(peak <= ACTIVATION_LIMIT) {
+            let reason = if peak.is_nan() || peak > ACTIVATION_LIMIT {
                 format!("above {ACTIVATION_LIMIT}")
             } else if grown {
                 format!("grew {GROWTH_FACTOR}-fold in the last {WINDOW} checks")
