@@ -17,6 +17,7 @@ import { createExports } from './ui/exports.js';
 import { createTour } from './ui/tour.js';
 import { createImageView, isImageSpec } from './images/view.js';
 import { createTrackSwitch } from './ui/track.js';
+import { createAutosave } from './autosave.js';
 
 const $ = (id) => document.getElementById(id);
 const engine = startEngine();
@@ -194,10 +195,20 @@ async function apply(spec) {
   }
 }
 
+// The current experiment, with its weights when they fit a link, for the autosave.
+const LINK_LIMIT = 16 * 1024;
+const autosave = createAutosave(async () => {
+  const plain = await engine.call('link');
+  const { fragment, bytes } = await engine.call('linkWithWeights');
+  return { plain, full: bytes <= LINK_LIMIT ? fragment : null };
+});
+
 const ready = (async () => {
   const { notices, ...options } = pageOptions();
-  const fragment = readFragment();
+  const saved = await autosave.restore(readFragment());
+  const fragment = saved.fragment;
   const opened = await engine.call('open', { fragment, ...options });
+  if (saved.restored && !opened.error) notices.push(`Restored your last experiment${saved.withWeights ? ' with its trained weights' : ''}.`);
   showExperiment(opened);
   if (opened.needsFiles) banner.show('This link trains on your own files: drop them in the Image data panel to open it.', 'notice');
   else if (opened.error) {
@@ -236,6 +247,7 @@ $('embed-open').addEventListener('click', () => embedDialog.open());
 const tour = createTour($('tour'));
 $('tour-open').addEventListener('click', () => tour.open());
 ready.then(() => {
+  autosave.start();
   const { embed, unknown } = applyEmbed(new Set(embeddable().map((c) => c.id)));
   if (unknown.length) banner.show(`Ignoring ?hide entries that name no control: ${unknown.join(', ')}.`, 'notice');
   if (!embed && !tour.seen) tour.open();
@@ -273,6 +285,7 @@ installApi(
     exportModel: () => engine.call('exportModel'),
     importModel: (json) => engine.call('importModel', { json }).then((r) => (showExperiment(r), r)),
     setViews: (views) => engine.call('setViews', views),
+    autosave: () => autosave.save(),
   },
   ready,
 );
