@@ -49,3 +49,23 @@ test('a diverging run pauses, names the layer, and rolls back from the banner', 
   assert.ok(later.step > after.step);
   assert.deepEqual(problems, []);
 });
+
+test('exploding activations raise a notice while training goes on', async () => {
+  const { page, problems } = await openPage(env.browser, env.appUrl);
+  const spec = await page.evaluate(() => window.glassbox.spec());
+  await page.evaluate((s) => window.glassbox.load({ ...s, dataset: { ...s.dataset, features: ['x1', 'x2', 'x1Squared', 'x2Squared'] } }), spec);
+  // The first hidden unit reads 1000·(x₁² + x₂²): tens of thousands on the outer spiral,
+  // while tanh saturates and the loss stays finite.
+  for (const from of [2, 3]) await page.evaluate((f) => window.glassbox.setWeight({ layer: 0, from: f, to: 0, value: 1000 }), from);
+  await page.click('#play');
+  await page.waitForFunction(() => /Activations are exploding/.test(document.querySelector('#banner-text').textContent), null, { timeout: 30000 });
+  const message = await page.textContent('#banner-text');
+  console.log(`# banner: ${message}`);
+  assert.match(message, /layer 1 \(dense\) is [\d.e+]+ at step \d+ \(above 10000\)/);
+  assert.equal(await page.getAttribute('#play', 'aria-pressed'), 'true', 'training goes on');
+  const before = (await page.evaluate(() => window.glassbox.metrics())).step;
+  await page.waitForFunction((b) => window.glassbox.metrics().then((m) => m.step > b), before);
+  await page.click('#play');
+  assert.equal((await page.evaluate(() => window.glassbox.metrics())).divergence, null);
+  assert.deepEqual(problems, []);
+});

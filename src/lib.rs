@@ -10,6 +10,7 @@ pub mod bench;
 pub mod data;
 pub mod explain;
 pub mod nn;
+pub mod quote;
 pub mod rng;
 pub mod session;
 pub mod spec;

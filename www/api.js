@@ -2,7 +2,7 @@
 // postMessage ({id, method, args} → {id, result | error}) when the page is embedded.
 const METHODS = [
   'spec', 'link', 'load', 'play', 'pause', 'step', 'reset', 'rollback', 'metrics', 'backend', 'history',
-  'update', 'network', 'setWeight', 'setBias', 'linkWithWeights', 'exportModel', 'importModel', 'setViews',
+  'update', 'network', 'setWeight', 'setBias', 'linkWithWeights', 'exportModel', 'importModel', 'setViews', 'autosave',
 ];
 
 export function installApi(app, ready) {

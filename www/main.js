@@ -17,6 +17,7 @@ import { createExports } from './ui/exports.js';
 import { createTour } from './ui/tour.js';
 import { createImageView, isImageSpec } from './images/view.js';
 import { createTrackSwitch } from './ui/track.js';
+import { createAutosave } from './autosave.js';
 
 const $ = (id) => document.getElementById(id);
 const engine = startEngine();
@@ -107,12 +108,17 @@ const rollback = () => engine.call('rollback').then((described) => {
 
 engine.on('diverged', ({ divergence: d }) => {
   const where = d.location ? ` It began in ${d.location}.` : '';
-  const since = d.lastFiniteEpoch == null ? '' : ` after epoch ${d.lastFiniteEpoch}`;
-  const message = `Training diverged: the loss stopped being finite${since} (by epoch ${d.epoch}).${where} Training is paused.`;
+  const since = d.lastFiniteEpoch == null ? '' : ` after epoch ${d.lastFiniteEpoch} (step ${d.beganAfterStep})`;
+  const message = `Training diverged: the loss stopped being finite${since} (by epoch ${d.epoch}, step ${d.seenAtStep}).${where} Training is paused.`;
   const act = d.rollbackStep == null
     ? null
     : { label: `Roll back to step ${d.rollbackStep} with learning rate ${d.rollbackLearningRate}`, run: () => rollback().catch((e) => banner.show(e.message)) };
   banner.show(act ? message : `${message} No healthy weights were saved; reset to start again.`, 'error', act);
+});
+
+engine.on('exploding', ({ alarm: a }) => {
+  banner.show(`Activations are exploding: the largest output of layer ${a.layer} (${a.kind}) is ${a.peak.toPrecision(3)} at step ${a.step} (${a.reason}). `
+    + 'Training goes on; a lower learning rate, gradient clipping or normalisation may help.', 'notice');
 });
 
 engine.on('crash', (error) => banner.show(`${error.message}. Reload the page to restart; your experiment is in the link.`));
@@ -156,15 +162,26 @@ async function load(source) {
     else banner.hide();
     return result.spec;
   } catch (e) {
-    banner.show(`That experiment could not be opened: ${e.message} The current experiment is unchanged.`);
     form.restore();
     imageView.restore();
     writeFragment(await engine.call('link'));
+    await showLinkFailure(source, `That experiment could not be opened: ${e.message} The current experiment is unchanged.`);
     throw e;
   }
 }
 
 const userLoad = (source) => load(source).catch(() => {});
+
+// A link that does not open may still be mostly readable: the banner offers that part
+// (the fields that failed stay at their defaults and are listed).
+async function showLinkFailure(source, message) {
+  const part = typeof source === 'string' ? await engine.call('readablePart', { source }).catch(() => null) : null;
+  if (!part) return banner.show(message);
+  banner.show(`${message} Its readable part can be opened without: ${part.dropped.join('; ')}.`, 'error', {
+    label: 'Open the readable part',
+    run: () => userLoad(part.spec),
+  });
+}
 
 // Applies an edited spec through the worker's `update`: training options change live,
 // data or model changes rebuild. On refusal the experiment stays and the form reverts.
@@ -178,12 +195,25 @@ async function apply(spec) {
   }
 }
 
+// The current experiment, with its weights when they fit a link, for the autosave.
+const LINK_LIMIT = 16 * 1024;
+const autosave = createAutosave(async () => {
+  const plain = await engine.call('link');
+  const { fragment, bytes } = await engine.call('linkWithWeights');
+  return { plain, full: bytes <= LINK_LIMIT ? fragment : null };
+});
+
 const ready = (async () => {
   const { notices, ...options } = pageOptions();
-  const opened = await engine.call('open', { fragment: readFragment(), ...options });
+  const saved = await autosave.restore(readFragment());
+  const fragment = saved.fragment;
+  const opened = await engine.call('open', { fragment, ...options });
+  if (saved.restored && !opened.error) notices.push(`Restored your last experiment${saved.withWeights ? ' with its trained weights' : ''}.`);
   showExperiment(opened);
   if (opened.needsFiles) banner.show('This link trains on your own files: drop them in the Image data panel to open it.', 'notice');
-  else if (opened.error) banner.show(`This link could not be opened: ${opened.error} Showing the default experiment instead.`);
+  else if (opened.error) {
+    await showLinkFailure(fragment, `This link could not be opened: ${opened.error} Showing the default experiment instead.`);
+  }
   else if (opened.warning || notices.length) banner.show([opened.warning, ...notices].filter(Boolean).join(' '), 'notice');
   await playground.ready();
 })();
@@ -217,6 +247,7 @@ $('embed-open').addEventListener('click', () => embedDialog.open());
 const tour = createTour($('tour'));
 $('tour-open').addEventListener('click', () => tour.open());
 ready.then(() => {
+  autosave.start();
   const { embed, unknown } = applyEmbed(new Set(embeddable().map((c) => c.id)));
   if (unknown.length) banner.show(`Ignoring ?hide entries that name no control: ${unknown.join(', ')}.`, 'notice');
   if (!embed && !tour.seen) tour.open();
@@ -254,6 +285,7 @@ installApi(
     exportModel: () => engine.call('exportModel'),
     importModel: (json) => engine.call('importModel', { json }).then((r) => (showExperiment(r), r)),
     setViews: (views) => engine.call('setViews', views),
+    autosave: () => autosave.save(),
   },
   ready,
 );

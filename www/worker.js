@@ -4,7 +4,7 @@
 // only the published epochs are evaluated, so rows skip epochs), the decision grid
 // and the views the page asked for (setViews: neuron maps, linear regions, confusion),
 // at most PUBLISH_HZ times a second while playing.
-import init, { Session, decodeLink, defaultSpec, normalizeSpec, parsePointsCsv } from './glassbox.js';
+import init, { Session, decodeLink, defaultSpec, normalizeSpec, parsePointsCsv, salvageLink } from './glassbox.js';
 import { chooseBackend } from './backend_choice.js';
 
 const GRID_RESOLUTION = 64;
@@ -151,6 +151,7 @@ async function playLoop() {
         await session.syncWeights();
         lastWeightSync = performance.now();
       }
+      await watchActivations();
       const now = performance.now();
       // Exponentially weighted, so the display follows changes within a second or so.
       speed.steps = speed.steps * 0.9 + steps;
@@ -160,6 +161,20 @@ async function playLoop() {
     });
     await yieldToEvents();
   }
+}
+
+// Exploding activations: checked every ACTIVATION_CHECK_MS while playing; the first
+// alarm of a run is reported (as a warning: training goes on).
+const ACTIVATION_CHECK_MS = 1000;
+let lastActivationCheck = 0;
+let activationsReported = -1;
+async function watchActivations() {
+  if (performance.now() - lastActivationCheck < ACTIVATION_CHECK_MS || activationsReported === generation) return;
+  lastActivationCheck = performance.now();
+  const alarm = await session.checkActivations();
+  if (!alarm) return;
+  activationsReported = generation;
+  self.postMessage({ event: 'exploding', alarm });
 }
 
 // A loss that stopped being finite pauses training and tells the page where and how
@@ -292,6 +307,7 @@ const methods = {
   async rollback() {
     setPlaying(false);
     session.rollback();
+    activationsReported = -1;
     await publish();
     return describe();
   },
@@ -351,6 +367,12 @@ const methods = {
     } finally {
       probe.free();
     }
+  },
+  // The readable part of a link that does not open: {spec, dropped} or null.
+  readablePart({ source }) {
+    const text = String(source ?? '').trim();
+    if (text.startsWith('{')) return null;
+    return salvageLink(text.includes('#') ? text.slice(text.indexOf('#') + 1) : text);
   },
   // Points CSV: parsing an uploaded file (errors name the line and column), and the
   // current points as a file.

@@ -73,6 +73,20 @@ pub fn decode_link(fragment: &str) -> Result<JsValue, JsError> {
     Ok(out.into())
 }
 
+/// The readable part of a fragment that does not open (see `link::salvage`):
+/// `{spec: <json text>, dropped: [messages], warning}`, or null when there is none.
+#[wasm_bindgen(js_name = salvageLink)]
+pub fn salvage_link(fragment: &str) -> Result<JsValue, JsError> {
+    let Some(part) = link::salvage(fragment) else {
+        return Ok(JsValue::NULL);
+    };
+    let out = Object::new();
+    set(&out, "spec", serde_json::to_string(&part.spec).expect("a spec always serialises"));
+    set(&out, "dropped", to_js(&part.dropped)?);
+    set(&out, "warning", part.warning.map(JsValue::from).unwrap_or(JsValue::NULL));
+    Ok(out.into())
+}
+
 /// A running experiment. Async methods must not overlap: the worker awaits each call.
 #[wasm_bindgen(js_name = Session)]
 pub struct WasmSession {
@@ -121,6 +135,17 @@ impl WasmSession {
         wasm_bindgen_futures::future_to_promise(async move {
             let mut session = inner.borrow_mut();
             Ok(session.sync_weights().await.map_or(JsValue::NULL, |s| JsValue::from(s.step as f64)))
+        })
+    }
+
+    /// Checks every layer's largest activation (see `session::activations`): resolves
+    /// to `{layer, kind, peak, step, reason}` when one is exploding, else null.
+    #[wasm_bindgen(js_name = checkActivations)]
+    pub fn check_activations(&self) -> Promise {
+        let inner = self.inner.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let alarm = inner.borrow_mut().check_activations().await;
+            alarm.map_or(Ok(JsValue::NULL), |a| to_js(&a).map_err(JsValue::from))
         })
     }
 

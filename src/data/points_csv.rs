@@ -19,6 +19,11 @@ pub struct PointsTable {
     pub regression: bool,
 }
 
+/// Keeps echoed file text short in messages.
+fn clip(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::quote::clip(s, 60)
+}
+
 /// What a header's third column says, if there is a header.
 fn header_kind(fields: &[&str]) -> Result<bool, String> {
     let names: Vec<String> = fields.iter().map(|f| f.trim().to_ascii_lowercase()).collect();
@@ -29,7 +34,7 @@ fn header_kind(fields: &[&str]) -> Result<bool, String> {
     if !known {
         return Err(format!(
             "line 1: expected numbers or a header x1,x2,label (or x1,x2,target for regression), got \"{}\"",
-            fields.join(",")
+            clip(&fields.join(","))
         ));
     }
     Ok(!["label", "class"].contains(&names[2].as_str()))
@@ -45,6 +50,8 @@ pub fn parse(text: &str) -> Result<PointsTable, String> {
     if text.len() > MAX_CSV_BYTES {
         return Err(format!("the file has {} bytes; at most {MAX_CSV_BYTES} are accepted", text.len()));
     }
+    // Files from old Mac spreadsheets end lines with a bare carriage return.
+    let text = if text.contains('\n') { std::borrow::Cow::Borrowed(text) } else { std::borrow::Cow::Owned(text.replace('\r', "\n")) };
     let mut regression = None;
     let mut points = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -63,7 +70,7 @@ pub fn parse(text: &str) -> Result<PointsTable, String> {
         }
         let mut row = [0.0f32; 3];
         for (c, (value, field)) in numbers.into_iter().zip(&fields).enumerate() {
-            let v = value.map_err(|_| format!("line {n}, column {}: \"{}\" is not a number", c + 1, field.trim()))?;
+            let v = value.map_err(|_| format!("line {n}, column {}: \"{}\" is not a number", c + 1, clip(field.trim())))?;
             if !v.is_finite() || v.abs() > MAX_CUSTOM_VALUE {
                 return Err(format!("line {n}, column {}: values must be finite and within ±{MAX_CUSTOM_VALUE}, got {v}", c + 1));
             }
@@ -120,7 +127,8 @@ mod tests {
         let targets = parse(&rows(10, |i| format!("{}", i as f32 * 0.1))).unwrap();
         assert!(targets.regression, "non-integer values are targets");
         let forced = parse(&format!(" X1 , x2 , Target\n{}", rows(10, |i| (i % 2).to_string()))).unwrap();
-        assert!(forced.regression && forced.points[3][2] == 1.0, "the header says regression");
+        assert!(forced.regression && forced.points[3][2] == 1.0, "the header says regression");        let mac = parse(&rows(12, |i| (i % 3).to_string()).replace('\n', "\r")).unwrap();
+        assert_eq!(mac, plain, "bare carriage returns end lines too");
     }
 
     #[test]
@@ -144,10 +152,12 @@ mod tests {
             (rows(10_001, |_| "0".into()), "line 10001: the file has more than 10000 points"),
             ("0,0,0\n".repeat(200_000), "bytes; at most"),
             (String::new(), "the file has 0 points"),
+            (format!("x,y,{}\n{good}", "z".repeat(5000)), "got \"x,y,zzz"),
         ];
         for (text, message) in cases {
             let err = parse(&text).unwrap_err();
             assert!(err.contains(message), "expected {message:?}, got {err:?}");
+            assert!(err.len() < 200, "echoed text is clipped: {} bytes", err.len());
         }
     }
 

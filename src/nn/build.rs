@@ -43,12 +43,17 @@ pub fn layer_list(model: &ModelSpec, classes: usize, inputs: usize) -> Vec<Layer
     layers
 }
 
+/// A weight layer's weight and bias parameters and its abc multiplier.
+type WeightPair<B> = (Param<<B as Backend>::Tensor>, Param<<B as Backend>::Tensor>, f32);
+
 struct Builder<'a, B: Backend> {
     be: &'a B,
     model: &'a ModelSpec,
     seed: u32,
     next_id: usize,
     next_param: usize,
+    /// Numbers in the weight layers so far (checked against `MAX_PARAMETERS`).
+    numbers: usize,
     /// (fan-in, fan-out) of each weight layer so far.
     fans: Vec<(usize, usize)>,
     /// The abc widths of every weight layer, once known (second pass).
@@ -79,11 +84,11 @@ impl<B: Backend> Net<B> {
         if input.is_empty() {
             return Err("the input has no features".into());
         }
-        let mut builder = Builder { be, model, seed, next_id: 0, next_param: 0, fans: Vec::new(), widths: None };
+        let mut builder = Builder { be, model, seed, next_id: 0, next_param: 0, numbers: 0, fans: Vec::new(), widths: None };
         let (mut nodes, mut output) = builder.sequence(layers, input, "model.layers")?;
         if model.parametrization != Parametrization::Plain {
             let widths = LayerWidth::of_layers(&builder.fans, model.base_width);
-            builder = Builder { be, model, seed, next_id: 0, next_param: 0, fans: Vec::new(), widths: Some(widths) };
+            builder = Builder { be, model, seed, next_id: 0, next_param: 0, numbers: 0, fans: Vec::new(), widths: Some(widths) };
             (nodes, output) = builder.sequence(layers, input, "model.layers")?;
         }
         Ok(Net { input, output, nodes, layer_count: builder.next_id, param_count: builder.next_param })
@@ -111,7 +116,8 @@ impl<B: Backend> Builder<'_, B> {
     }
 
     /// Weight and bias of the next weight layer [fan_out, fan_in], with its abc multiplier.
-    fn weights(&mut self, fan_in: usize, fan_out: usize) -> (Param<B::Tensor>, Param<B::Tensor>, f32) {
+    fn weights(&mut self, fan_in: usize, fan_out: usize, at: &str) -> Result<WeightPair<B>, String> {
+        self.reserve(fan_in, fan_out, at)?;
         let k = self.fans.len();
         self.fans.push((fan_in, fan_out));
         let p = self.model.parametrization;
@@ -126,16 +132,33 @@ impl<B: Backend> Builder<'_, B> {
         if let Some(w) = width {
             weight.lr_factors = [w.lr_factor(p, false), w.lr_factor(p, true)];
         }
-        (weight, bias, width.map_or(1.0, |w| w.multiplier(p)))
+        Ok((weight, bias, width.map_or(1.0, |w| w.multiplier(p))))
+    }
+
+    /// Counts a weight layer's numbers against `MAX_PARAMETERS` before anything is
+    /// allocated, so that no spec or model file can ask for more than a tab can hold.
+    fn reserve(&mut self, fan_in: usize, fan_out: usize, at: &str) -> Result<(), String> {
+        use crate::spec::limits::MAX_PARAMETERS;
+        let numbers = fan_in.checked_mul(fan_out).and_then(|w| w.checked_add(fan_out));
+        match numbers.and_then(|n| n.checked_add(self.numbers)) {
+            Some(total) if total <= MAX_PARAMETERS => {
+                self.numbers = total;
+                Ok(())
+            }
+            _ => Err(format!(
+                "{at}: the network would have more than {MAX_PARAMETERS} parameters (this layer alone has {fan_in} × {fan_out} weights)"
+            )),
+        }
     }
 
     /// A small dense layer inside a block (squeeze-and-excitation): Glorot, no abc scaling.
-    fn inner_dense(&mut self, fan_in: usize, fan_out: usize, salt: u32) -> Dense<B> {
+    fn inner_dense(&mut self, fan_in: usize, fan_out: usize, salt: u32, at: &str) -> Result<Dense<B>, String> {
+        self.reserve(fan_in, fan_out, at)?;
         let rng = Rng::new(self.seed, Stream::Init).child(0x5E00_0000 ^ salt);
         let drawn = init::draw(Init::GlorotUniform, fan_in, fan_out, rng);
         let weight = self.param(upload(self.be, [fan_out, fan_in], &drawn.weight), ParamRole::Weight);
         let bias = self.param(upload(self.be, [1, fan_out], &drawn.bias), ParamRole::Bias);
-        Dense { weight, bias, multiplier: 1.0 }
+        Ok(Dense { weight, bias, multiplier: 1.0 })
     }
 
     fn image(input: Features, at: &str, what: &str) -> Result<ImageShape, String> {
@@ -152,7 +175,7 @@ impl<B: Backend> Builder<'_, B> {
         let (layer, output) = match spec {
             LayerSpec::Dense { units } => {
                 let units = *units as usize;
-                let (weight, bias, multiplier) = self.weights(input.len(), units);
+                let (weight, bias, multiplier) = self.weights(input.len(), units, at)?;
                 (Layer::Dense(Dense { weight, bias, multiplier }), Features::Flat(units))
             }
             LayerSpec::Conv2d { filters, kernel, stride, padding } => {
@@ -161,7 +184,7 @@ impl<B: Backend> Builder<'_, B> {
                 let window = Window::new(image, [k, k], [*stride as usize; 2], padding_of(*padding))
                     .map_err(|e| format!("{at}: {e}"))?;
                 let filters = *filters as usize;
-                let (weight, bias, multiplier) = self.weights(image.channels * k * k, filters);
+                let (weight, bias, multiplier) = self.weights(image.channels * k * k, filters, at)?;
                 let out = ImageShape::new(filters, window.out[0], window.out[1]);
                 (Layer::Conv2d(Conv2d { weight, bias, window, filters, multiplier }), Features::Image(out))
             }
@@ -236,8 +259,8 @@ impl<B: Backend> Builder<'_, B> {
                 let image = Self::image(input, at, "squeeze-and-excitation")?;
                 let c = image.channels;
                 let hidden = (c / *reduction as usize).max(1);
-                let squeeze = self.inner_dense(c, hidden, 2 * id as u32);
-                let excite = self.inner_dense(hidden, c, 2 * id as u32 + 1);
+                let squeeze = self.inner_dense(c, hidden, 2 * id as u32, at)?;
+                let excite = self.inner_dense(hidden, c, 2 * id as u32 + 1, at)?;
                 let window = Window::global(image).map_err(|e| format!("{at}: {e}"))?;
                 (Layer::SqueezeExcite(SqueezeExcite { squeeze, excite, window }), input)
             }
@@ -292,6 +315,23 @@ mod tests {
         net.visit_params(&mut |p| numbers += p.value.len());
         assert_eq!(numbers, 80 + 1168 + 16 + 42 + 2890);
         assert_eq!(net.layer_count, 10);
+    }
+
+    /// A stack within every per-layer limit can still ask for gigabytes; the budget is
+    /// counted before anything is allocated, and a stack just under it builds.
+    #[test]
+    fn the_parameter_budget_is_enforced_before_allocating() {
+        use crate::spec::limits::MAX_PARAMETERS;
+        let wide = r#"[{"type":"dense","units":4096},{"type":"dense","units":2}]"#;
+        // 2000·4096 + 4096 + 4096·2 + 2 numbers fit the budget; 2100 inputs do not.
+        let fits = |inputs: usize| inputs * 4096 + 4096 + 4096 * 2 + 2 <= MAX_PARAMETERS;
+        assert!(fits(2000) && !fits(2100));
+        assert_eq!(build(wide, Features::Flat(2000), 2).map(|n| n.param_count), Ok(4));
+        let e = build(wide, Features::Flat(2100), 2).err().expect("over the budget");
+        assert!(e.starts_with("model.layers[0]: the network would have more than"), "{e}");
+        let huge = format!("[{}{{\"type\":\"dense\",\"units\":2}}]", r#"{"type":"dense","units":1024},"#.repeat(64));
+        let e = build(&huge, Features::Flat(1024), 2).err().expect("64 × 1024² weights must be refused");
+        assert!(e.starts_with("model.layers[7]:"), "seven layers of 1024² weights fit, the eighth does not: {e}");
     }
 
     #[test]

@@ -24,6 +24,7 @@
 use crate::backend::{ActivationOp, Backend, ImageShape, Real};
 use crate::nn::layers::{Layer, Nonlinearity};
 use crate::nn::{Features, Net};
+use crate::quote::clip;
 use crate::spec::{Activation, LayerSpec, PaddingSpec, PoolKind};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -33,6 +34,8 @@ pub const FORMAT: &str = "glassbox-model";
 pub const VERSION: u32 = 1;
 /// Largest model file accepted, in bytes.
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+/// Most input values a model file's network may read (an image set's largest sample).
+const MAX_INPUT: usize = crate::spec::limits::MAX_IMAGE_PIXELS as usize;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelError(pub String);
@@ -159,13 +162,18 @@ impl TensorRecord {
         };
         let expected = self.shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
         if expected != Some(values.len()) {
-            return fail(format!("{what}: shape {:?} needs {:?} values, found {}", self.shape, expected, values.len()));
+            return fail(format!("{what}: shape {} needs {:?} values, found {}", dims(&self.shape), expected, values.len()));
         }
         if let Some(i) = values.iter().position(|v| !v.is_finite()) {
             return fail(format!("{what}: value {i} is not finite"));
         }
         Ok(values)
     }
+}
+
+/// A shape from a file, for a message (a hostile file may list thousands of dimensions).
+fn dims(shape: &[usize]) -> String {
+    clip(&format!("{shape:?}"), 60).into_owned()
 }
 
 /// A tensor as read from the device, in the model file's order.
@@ -186,9 +194,9 @@ impl ModelFile {
             return fail(format!("The model file is {} bytes; the limit is {MAX_FILE_BYTES}.", json.len()));
         }
         let file: ModelFile =
-            serde_json::from_str(json).or_else(|e| fail(format!("Not a Glassbox model file: {e}.")))?;
+            serde_json::from_str(json).or_else(|e| fail(format!("Not a Glassbox model file: {}.", clip(&e.to_string(), 200))))?;
         if file.format != FORMAT {
-            return fail(format!("The file's format is \"{}\", not \"{FORMAT}\".", file.format));
+            return fail(format!("The file's format is \"{}\", not \"{FORMAT}\".", clip(&file.format, 40)));
         }
         if file.version != VERSION {
             return fail(format!("The model file has version {}, but this Glassbox reads version {VERSION}.", file.version));
@@ -201,13 +209,23 @@ impl ModelFile {
 
     /// The input the file's network reads: its `input`, or an MLP's first dense layer's.
     pub fn input_features(&self) -> Result<Features, ModelError> {
-        match (self.input.as_deref(), self.layers.first()) {
-            (Some(&[n]), _) => Ok(Features::Flat(n)),
-            (Some(&[c, h, w]), _) => Ok(Features::Image(ImageShape::new(c, h, w))),
-            (Some(other), _) => fail(format!("input {other:?} must be [features] or [channels, height, width]")),
-            (None, Some(LayerRecord::Dense { in_features, .. })) => Ok(Features::Flat(*in_features)),
-            (None, _) => fail("The model file needs \"input\" unless it starts with a dense layer."),
+        let input = match (self.input.as_deref(), self.layers.first()) {
+            (Some(&[n]), _) => Features::Flat(n),
+            (Some(&[c, h, w]), _) => {
+                let fits = [c, h, w].iter().try_fold(1usize, |a, &d| a.checked_mul(d)).is_some_and(|n| n <= MAX_INPUT);
+                if !fits {
+                    return fail(format!("input {c}×{h}×{w} has more than {MAX_INPUT} values"));
+                }
+                Features::Image(ImageShape::new(c, h, w))
+            }
+            (Some(other), _) => return fail(format!("input {other:?} must be [features] or [channels, height, width]")),
+            (None, Some(LayerRecord::Dense { in_features, .. })) => Features::Flat(*in_features),
+            (None, _) => return fail("The model file needs \"input\" unless it starts with a dense layer."),
+        };
+        if !(1..=MAX_INPUT).contains(&input.len()) {
+            return fail(format!("input has {} values; a model reads 1 to {MAX_INPUT}", input.len()));
         }
+        Ok(input)
     }
 }
 
@@ -314,6 +332,7 @@ impl<B: Backend> Net<B> {
     pub fn from_file(be: &B, file: &ModelFile) -> Result<Net<B>, ModelError> {
         let input = file.input_features()?;
         let layers = specs_of(&file.layers, "layers")?;
+        crate::spec::layers::validate(&layers, "layers", 0).map_err(ModelError)?;
         let mut flat = Vec::new();
         flatten_records(&file.layers, &mut flat, "layers");
         let leaky_slope = flat.iter().find_map(|(_, r)| match r {
@@ -365,7 +384,7 @@ impl<B: Backend> Net<B> {
             let mut values = Vec::new();
             for (k, (t, want)) in t_in.into_iter().zip(t_want).enumerate() {
                 if t.shape != want.shape {
-                    return fail(format!("{at}: tensor {k} has shape {:?}, this experiment needs {:?}", t.shape, want.shape));
+                    return fail(format!("{at}: tensor {k} has shape {}, this experiment needs {:?}", dims(&t.shape), want.shape));
                 }
                 values.push(t.values(&format!("{at} tensor {k}"))?);
             }

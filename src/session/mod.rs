@@ -53,6 +53,10 @@ pub struct Divergence {
     pub last_finite_epoch: Option<u32>,
     /// The first epoch whose evaluation was not.
     pub epoch: u32,
+    /// The fault began after this step (the end of `last_finite_epoch`)…
+    pub began_after_step: Option<u64>,
+    /// …and was seen at this one (the step the non-finite loss was found at).
+    pub seen_at_step: u64,
     /// The first layer holding or producing a non-finite number, e.g. "the output of
     /// layer 3 (dense)".
     pub location: Option<String>,
@@ -89,11 +93,13 @@ macro_rules! with_trainer {
     };
 }
 
+mod activations;
 mod edits;
 mod images;
 mod upload;
 mod views;
 
+pub use activations::{ActivationAlarm, ActivationWatch};
 pub use edits::Applied;
 pub use images::{ActivationMaps, Filters, LayerShape, SampleBatch};
 pub use upload::{prepare as prepare_upload, UploadedFiles};
@@ -113,6 +119,7 @@ pub struct Session {
     reason: String,
     snapshot: Option<WeightSnapshot>,
     divergence: Option<Divergence>,
+    watch: ActivationWatch,
 }
 
 fn cpu_adapter_name() -> String {
@@ -183,6 +190,7 @@ impl Session {
             reason: reason.into(),
             snapshot: None,
             divergence: None,
+            watch: ActivationWatch::default(),
         };
         session.start_at(start)?;
         Ok(session)
@@ -269,9 +277,12 @@ impl Session {
         let history = self.history_since(0);
         let first_bad = history.iter().position(|r| !finite(r)).unwrap_or(history.len() - 1);
         let location = with_trainer!(&self.engine, t => t.locate_non_finite().await);
+        let last_finite_epoch = first_bad.checked_sub(1).map(|i| history[i].epoch);
         Divergence {
-            last_finite_epoch: first_bad.checked_sub(1).map(|i| history[i].epoch),
+            last_finite_epoch,
             epoch: history[first_bad].epoch,
+            began_after_step: last_finite_epoch.map(|e| e as u64 * self.steps_per_epoch()),
+            seen_at_step: self.step(),
             location,
             rollback_step: self.snapshot.as_ref().map(|s| s.step),
             rollback_learning_rate: self.training.learning_rate / ROLLBACK_LR_DIVISOR,
@@ -293,6 +304,7 @@ impl Session {
         self.set_training(training).map_err(|e| e.0)?;
         with_trainer!(&mut self.engine, t => t.restore(&state))?;
         self.divergence = None;
+        self.watch = ActivationWatch::default();
         Ok(())
     }
 
@@ -413,6 +425,11 @@ mod tests {
         let d = m.divergence.expect("lr 10 with MSE and ReLU diverges");
         println!("{d:?}");
         assert!(d.location.as_deref().is_some_and(|l| l.contains("layer")), "{d:?}");
+        // Every epoch is evaluated here, so the fault began within one epoch of 25 steps.
+        let last_good = d.last_finite_epoch.expect("epoch 0 was finite");
+        assert_eq!(d.epoch, last_good + 1);
+        assert_eq!(d.began_after_step, Some(last_good as u64 * 25));
+        assert_eq!(d.seen_at_step, 25 * 20);
         assert_eq!(d.rollback_step, Some(saved.step));
         assert_eq!(d.rollback_learning_rate, 1.0);
         // No snapshot is taken of diverged weights.

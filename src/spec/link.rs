@@ -9,6 +9,9 @@ use super::{ExperimentSpec, SpecError};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
+mod salvage;
+pub use salvage::{salvage, Salvaged};
+
 /// The link format this build writes and reads.
 pub const LINK_VERSION: u32 = 1;
 /// Longest fragment accepted, in bytes.
@@ -55,6 +58,34 @@ fn err<T>(msg: impl Into<String>) -> Result<T, LinkError> {
 
 /// Decodes and validates a fragment (with or without the leading `#`).
 pub fn decode(fragment: &str) -> Result<DecodedLink, LinkError> {
+    let Unpacked { json, engine } = unpack(fragment)?;
+    let spec: ExperimentSpec = serde_json::from_slice(&json)
+        .or_else(|e| err(format!("The link's experiment is not a valid Glassbox spec: {}.", clip_message(&e.to_string()))))?;
+    spec.validate()?;
+    Ok(decoded(spec, engine))
+}
+
+/// The spec with its engine, and a warning when another engine wrote it.
+fn decoded(spec: ExperimentSpec, engine: Option<&str>) -> DecodedLink {
+    let engine = engine.unwrap_or("unknown").to_string();
+    let warning = (engine != crate::ENGINE_VERSION).then(|| {
+        format!(
+            "This link was made by Glassbox engine {}; this is engine {}. The training run may differ.",
+            clip(&engine),
+            crate::ENGINE_VERSION
+        )
+    });
+    DecodedLink { spec, engine: clip(&engine).to_string(), warning }
+}
+
+/// A fragment's fields, checked, with the payload inflated.
+struct Unpacked<'a> {
+    json: Vec<u8>,
+    engine: Option<&'a str>,
+}
+
+/// Reads the fragment's fields, checks the version and inflates the payload, bounded.
+fn unpack(fragment: &str) -> Result<Unpacked<'_>, LinkError> {
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
     if fragment.len() > MAX_FRAGMENT_BYTES {
         return err(format!(
@@ -81,8 +112,10 @@ pub fn decode(fragment: &str) -> Result<DecodedLink, LinkError> {
         return err("The link has no version (v=…); it was not made by Glassbox.");
     };
     if version != LINK_VERSION.to_string() {
+        let newer = version.parse::<u32>().is_ok_and(|v| v > LINK_VERSION);
+        let hint = if newer { " It was made by a newer Glassbox; open it there." } else { "" };
         return err(format!(
-            "The link has format version \"{}\", but this Glassbox reads version {LINK_VERSION}.",
+            "The link has format version \"{}\", but this Glassbox reads version {LINK_VERSION}.{hint}",
             clip(version)
         ));
     }
@@ -100,26 +133,18 @@ pub fn decode(fragment: &str) -> Result<DecodedLink, LinkError> {
             _ => err("The link's experiment is corrupt or cut off (it does not decompress)."),
         }
     })?;
-    let spec: ExperimentSpec = serde_json::from_slice(&json)
-        .or_else(|e| err(format!("The link's experiment is not a valid Glassbox spec: {e}.")))?;
-    spec.validate()?;
-    let engine = engine.unwrap_or("unknown").to_string();
-    let warning = (engine != crate::ENGINE_VERSION).then(|| {
-        format!(
-            "This link was made by Glassbox engine {}; this is engine {}. The training run may differ.",
-            clip(&engine),
-            crate::ENGINE_VERSION
-        )
-    });
-    Ok(DecodedLink { spec, engine: clip(&engine).to_string(), warning })
+    Ok(Unpacked { json, engine })
 }
 
+
 /// Keeps echoed user text short in messages.
-fn clip(s: &str) -> &str {
-    match s.char_indices().nth(40) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
+fn clip(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::quote::clip(s, 40)
+}
+
+/// Keeps a parser's message (which may quote the input) to a readable length.
+fn clip_message(message: &str) -> String {
+    crate::quote::clip(message, 200).into_owned()
 }
 
 #[cfg(test)]
@@ -195,6 +220,40 @@ mod tests {
         v.as_object_mut().unwrap().remove("backend");
         let d = decode(&format!("v=1&s={}", payload_of(&v.to_string()))).unwrap();
         assert_eq!(d.spec, ExperimentSpec::default());
+    }
+
+    /// Every link version ever written still opens. The format has had one version,
+    /// v=1, whose payload gained fields (each with a default) over time: these links
+    /// hold the payload of the first build and of a later one with edits. A future
+    /// format version must migrate them, and keep this test.
+    #[test]
+    fn pinned_v1_links_open_as_they_did() {
+        let skeleton = decode(include_str!("../../tests/fixtures/links/v1_skeleton.txt").trim()).unwrap();
+        assert_eq!(skeleton.spec, ExperimentSpec::default());
+        assert_eq!(skeleton.engine, "0.1.0");
+        let edited = decode(include_str!("../../tests/fixtures/links/v1_edited_run.txt").trim()).unwrap();
+        let s = &edited.spec;
+        assert_eq!((s.dataset.kind, s.model.hidden.as_slice(), s.training.learning_rate), (super::super::DatasetKind::Moons, &[6, 4][..], 0.01));
+        assert_eq!(s.events.len(), 2);
+        assert_eq!(s.training_at(40).learning_rate, 0.005);
+        assert_eq!(s.backend, super::super::BackendChoice::Cpu);
+    }
+
+    #[test]
+    fn future_versions_are_told_apart_from_garbage() {
+        let link = encode(&ExperimentSpec::default());
+        let newer = decode(&link.replace("v=1", "v=7")).unwrap_err();
+        assert!(newer.0.contains("made by a newer Glassbox"), "{newer}");
+        let junk = decode(&link.replace("v=1", "v=<b>1</b>")).unwrap_err();
+        assert!(junk.0.contains("format version") && !junk.0.contains("newer"), "{junk}");
+    }
+
+    #[test]
+    fn parser_messages_quoting_the_input_are_clipped() {
+        let mut v = serde_json::to_value(ExperimentSpec::default()).unwrap();
+        v["model"]["activation"] = "x".repeat(5000).into();
+        let e = decode(&format!("v=1&s={}", payload_of(&v.to_string()))).unwrap_err();
+        assert!(e.0.contains("unknown variant") && e.0.chars().count() < 400, "{} characters", e.0.len());
     }
 
     #[test]

@@ -55,6 +55,10 @@ pub mod limits {
     pub const MAX_EDIT_VALUE: f32 = 1000.0;
     /// Longest `weights.data` (base64url): 64 hidden layers' worth of 64×64 weights.
     pub const MAX_WEIGHTS_CHARS: usize = 1 << 20;
+    /// Most weights and biases of the dense and convolution layers together (32 MiB of
+    /// f32, several times that with gradients and optimiser moments). Checked while the
+    /// network is built, before anything is allocated.
+    pub const MAX_PARAMETERS: usize = 8 << 20;
 }
 
 /// Fields at their default are left out of the JSON, so links stay short and a link

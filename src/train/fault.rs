@@ -1,5 +1,6 @@
-//! Training faults: host copies of every tensor a network holds (to roll back to), and
-//! finding where non-finite numbers first appear when a run diverges.
+//! Training faults: host copies of every tensor a network holds (to roll back to),
+//! finding where non-finite numbers first appear when a run diverges, and the largest
+//! activation of every layer (to flag activations that explode before they overflow).
 
 use super::Trainer;
 use crate::backend::{Backend, Real};
@@ -64,5 +65,22 @@ impl<B: Backend> Trainer<B> {
             }
         }
         None
+    }
+
+    /// The largest |value| each layer outputs on the first `samples` training samples
+    /// (eval mode), in `visit_nodes` order, with the layer's kind. NaN counts as infinite.
+    pub async fn activation_peaks(&self, samples: usize) -> Vec<(usize, &'static str, f32)> {
+        let n = samples.min(self.train.len) as u32;
+        let x = self.be.gather_rows(&self.train.x, &(0..n).collect::<Vec<_>>());
+        let trace = self.model.forward(&self.be, &x, Mode::Eval);
+        let mut nodes = Vec::new();
+        self.model.visit_nodes(&mut |node| nodes.push(node));
+        let mut peaks = Vec::with_capacity(nodes.len());
+        for node in nodes {
+            let values = self.be.read(trace.output(&x, node.id)).await;
+            let peak = values.iter().map(|v| v.to_f64().abs() as f32).fold(0.0f32, |m, v| if v.is_nan() { f32::INFINITY } else { m.max(v) });
+            peaks.push((node.id + 1, node.layer.kind(), peak));
+        }
+        peaks
     }
 }

@@ -62,7 +62,11 @@ export function createDrawPad(root, { classify }) {
       guess.dataset.predicted = best;
       probsList.replaceChildren(...Array.from(p, (v, k) => {
         const li = document.createElement('li');
-        li.innerHTML = `<span>${k}</span><meter min="0" max="1" value="${v}"></meter>`;
+        const label = document.createElement('span');
+        label.textContent = k;
+        const meter = document.createElement('meter');
+        Object.assign(meter, { min: 0, max: 1, value: v });
+        li.append(label, meter);
         li.title = `Probability of class ${k}: ${(v * 100).toFixed(1)}%`;
         return li;
       }));

@@ -25,7 +25,17 @@ const PANELS = [
 ];
 
 export function createImageView(root, { call, load, onError, onUploadProgress }) {
-  root.innerHTML = PANELS.map(([id, title, cls]) => `<section class="panel ${cls}" aria-label="${title}"><h2>${title}</h2><div class="image-${id}"></div></section>`).join('');
+  root.replaceChildren(...PANELS.map(([id, title, cls]) => {
+    const section = document.createElement('section');
+    section.className = `panel ${cls}`.trim();
+    section.setAttribute('aria-label', title);
+    const heading = document.createElement('h2');
+    heading.textContent = title;
+    const body = document.createElement('div');
+    body.className = `image-${id}`;
+    section.append(heading, body);
+    return section;
+  }));
   const box = (id) => root.querySelector(`.image-${id}`);
   box('data').innerHTML = '<form class="spec-form dataset-form" aria-label="Image dataset settings"></form><div class="upload"></div>';
   let spec = null;

@@ -43,8 +43,17 @@ pub fn parse_csv(bytes: &[u8], options: &Options, progress: &mut Progress) -> Re
         limits.check("the number of feature values (rows × features)", row.saturating_mul(n_features), limits.values)?;
         for (col, field) in fields.iter().enumerate().filter(|&(c, _)| c != label_col) {
             match field.trim().parse::<f64>() {
-                Ok(v) if v.is_finite() => features.push(v),
-                _ => return malformed(format!("row {row} (line {line}), column '{}': '{field}' is not a number", header[col])),
+                Ok(v) if v.is_finite() && v.abs() <= MAX_VALUE => features.push(v),
+                Ok(_) => {
+                    return malformed(format!(
+                        "row {row} (line {line}), column '{}': '{}' is not a number within ±{MAX_VALUE:e}",
+                        clip(header[col]),
+                        clip(field)
+                    ))
+                }
+                Err(_) => {
+                    return malformed(format!("row {row} (line {line}), column '{}': '{}' is not a number", clip(header[col]), clip(field)))
+                }
             }
         }
         labels.push(fields[label_col].trim().to_string());
@@ -74,6 +83,15 @@ pub fn parse_csv(bytes: &[u8], options: &Options, progress: &mut Progress) -> Re
         },
         class_names,
     })
+}
+
+/// Largest |feature| accepted: far beyond any real measurement, and small enough that
+/// standardising stays finite in f64 and the result fits an f32.
+const MAX_VALUE: f64 = 1e30;
+
+/// Keeps echoed file text short in messages.
+fn clip(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::quote::clip(s, 40)
 }
 
 /// Distinct labels, in numeric order when all are integers, else in text order.

@@ -357,6 +357,9 @@ fn train_stats(text: &str, n_train: usize, options: &Options) -> (f64, f64) {
 fn csv_errors_name_row_and_column() {
     let o = Options::default();
     assert_eq!(csv("x1,x2,y\n1,2,a\n3,abc,b\n", &o).unwrap_err().to_string(), "row 2 (line 3), column 'x2': 'abc' is not a number");
+    // Finite in f64 but not in f32, or so large that standardising would overflow.
+    let huge = csv("x1,x2,y\n1,2,a\n3,1e308,b\n", &o).unwrap_err().to_string();
+    assert_eq!(huge, "row 2 (line 3), column 'x2': '1e308' is not a number within ±1e30");
     assert_eq!(csv("x1,x2,y\n1,2,a\n3,b\n", &o).unwrap_err().to_string(), "row 2 (line 3) has 2 fields but the header has 3");
     assert_eq!(csv("x,y\n\"1,a\n", &o).unwrap_err().to_string(), "line 2: a quoted field is not closed");
     assert_eq!(csv("x,y\n1,a\n", &Options { label_column: Some("z".into()), ..o.clone() }).unwrap_err().to_string(), "the CSV has no column named 'z'");
