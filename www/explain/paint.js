@@ -44,8 +44,14 @@ export function grayscale(features, image) {
   return out;
 }
 
-// Paints plane {values, h, w} at the base's size (or its own): colour blended over the
-// grayscale base with `opacity` (1: the map alone).
+// The sample under a map is dimmed to this share of white, so the map's pale ends stay
+// visible on its bright strokes.
+const BASE_LEVEL = 0.45;
+
+// Paints plane {values, h, w} at the base's size (or its own). Over a grayscale base the
+// colour covers each pixel by `opacity` × √(|v|/scale) (capped at 1), so the dimmed
+// sample shows where the map is near 0 and the map's colour where it is strong; without
+// a base the map is painted alone.
 export function paintAttribution(canvas, plane, { signed, scale, base = null, opacity = 1 }) {
   const [h, w] = base ? [base.h, base.w] : [plane.h, plane.w];
   const values = resample(plane.values, plane.h, plane.w, h, w);
@@ -53,10 +59,11 @@ export function paintAttribution(canvas, plane, { signed, scale, base = null, op
   canvas.height = h;
   const ctx = canvas.getContext('2d');
   const img = ctx.createImageData(w, h);
-  const alpha = base ? Math.min(1, Math.max(0, opacity)) : 1;
+  const strength = Math.min(1, Math.max(0, opacity));
   for (let p = 0; p < w * h; p += 1) {
     const rgb = colourOf(values[p], scale, signed);
-    const gray = base ? 255 * Math.min(1, Math.max(0, base.values[p])) : 0;
+    const alpha = base ? strength * Math.sqrt(Math.min(1, scale > 0 ? Math.abs(values[p]) / scale : 0)) : 1;
+    const gray = base ? 255 * BASE_LEVEL * Math.min(1, Math.max(0, base.values[p])) : 0;
     for (let c = 0; c < 3; c += 1) img.data[p * 4 + c] = Math.round(alpha * rgb[c] + (1 - alpha) * gray);
     img.data[p * 4 + 3] = 255;
   }

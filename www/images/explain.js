@@ -32,7 +32,7 @@ const TEMPLATE = `
     <label class="class-b" hidden title="The class it is contrasted with: the map explains logit(a) − logit(b)">against <select></select></label>
     <label title="How maps share colour scales">Colour scale <select class="scale-group">${options(SCALE_GROUPS)}</select></label>
     <label title="Which part of each map to show">Sign <select class="sign-mode">${options(SIGN_MODES)}</select></label>
-    <label title="How strongly the map covers the sample (0: the sample only, 1: the map only)">Overlay <input class="opacity" type="range" min="0" max="1" step="0.05" value="0.75"></label>
+    <label title="How strongly the map covers the sample (0: the sample only; at 1 the strongest values hide it)">Overlay <input class="opacity" type="range" min="0" max="1" step="0.05" value="0.9"></label>
     <button type="button" class="run" title="Compute the maps of every chosen method for every sample">Explain</button>
     <span class="explain-progress" hidden><progress max="1" value="0" aria-label="Explanation progress"></progress>
       <button type="button" class="cancel" title="Stop the running explanation">Cancel</button></span>
