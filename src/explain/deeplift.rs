@@ -3,9 +3,11 @@
 //! baseline's forward passes (its gradient where Δx = 0 exactly; Captum switches below
 //! |Δx| < 1e-10), linear layers and pooling their gradient, and the map is
 //! (x − x′) ⊙ multipliers. On nets of linear layers, average pooling and elementwise
-//! activations the map sums to S(x) − S(x′) (the gap is reported); max pooling uses its
-//! gradient here, where Captum has a dedicated rule. Residual and squeeze-excite blocks,
-//! gates and PReLU are refused.
+//! activations the map sums to S(x) − S(x′) (the gap is reported). Max pooling passes
+//! its gradient; Captum 0.9 registers a max-pool rule, but its maps come out equal to
+//! the gradient's (the reference fixtures check a max-pool CNN with a non-zero
+//! baseline), so neither closes the gap through max pooling. Residual and squeeze-excite
+//! blocks, gates and PReLU are refused.
 
 use super::probe::repeat;
 use super::{input_shape, Attribution, Baseline, Probe};

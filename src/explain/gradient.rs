@@ -1,5 +1,6 @@
 //! Gradient maps: saliency (signed, absolute, or the channel max of the absolute value,
-//! Simonyan et al.) and gradient × input.
+//! Simonyan et al.) and gradient × input. The native runner's default mode is absolute,
+//! as Captum's `Saliency` (abs=True); `mode=signed` gives the plain gradient.
 
 use super::{input_shape, Attribution, Probe};
 use crate::backend::Backend;

@@ -8,14 +8,26 @@
 //!
 //! Rules, with z = lin(x; W, b), s = R / stabilise(z), R_in = x ⊙ Wᵀs unless said:
 //! - `Epsilon(ε)` (LRP-0 is ε = 0);
-//! - `Gamma(γ)`: W + γW⁺ and b + γb⁺ (the paper's form for non-negative inputs; Zennit's
-//!   newer mixed-sign form differs when inputs are negative);
+//! - `Gamma(γ)`, Zennit's generalised form: where z > 0, z⁺ is lin(x⁺; W + γW⁺, b + γb⁺)
+//!   plus lin(x⁻; W + γW⁻, 0) and R_in = x⁺ ⊙ (W + γW⁺)ᵀs + x⁻ ⊙ (W + γW⁻)ᵀs with
+//!   s = R / stabilise(z⁺); where z < 0 the same with W⁺ and W⁻ (b⁺ and b⁻) swapped;
+//!   where z = 0 nothing. `GammaPaper(γ)` is Montavon et al.'s form, W + γW⁺ and b + γb⁺
+//!   for every output; the two agree where the inputs are non-negative and z > 0 (on
+//!   ReLU nets they differ at the input layer and where relevance reaches a unit with
+//!   z < 0);
 //! - `ZPlus`: z = lin(x⁺; W⁺, b⁺) + lin(x⁻; W⁻, 0), R_in = x⁺ ⊙ W⁺ᵀs + x⁻ ⊙ W⁻ᵀs;
 //! - `AlphaBeta(α, β)`: α times the z⁺ share minus β times the opposite-sign share
 //!   lin(x⁺; W⁻, b⁻) + lin(x⁻; W⁺, 0);
 //! - `ZBox(l, h)`: z = lin(x; W, b) − lin(l; W⁺, b⁺) − lin(h; W⁻, b⁻), R_in = x ⊙ Wᵀs −
 //!   l ⊙ W⁺ᵀs − h ⊙ W⁻ᵀs (inputs bounded in [l, h]);
-//! - `Flat`: weights 1, no bias, inputs 1; `WSquare`: weights W², no bias, inputs 1.
+//! - `Flat`: weights 1, no bias, inputs 1;
+//! - `WSquare`: weights W², inputs 1, and (as Zennit) the squared bias b² in the
+//!   denominator, so a biased layer keeps back a share; `WSquarePaper` drops the bias
+//!   (Montavon et al.), conserving relevance.
+//!
+//! Composites as Zennit's: in `EpsilonGammaBox` the zᴮ rule goes to the first conv
+//! layer (a network without one has none), in `EpsilonPlusFlat` flat to the first dense
+//! or conv layer.
 
 use super::{input_shape, Attribution, Probe};
 use crate::backend::{ActivationOp, Backend, PoolOp};
@@ -30,11 +42,13 @@ const STABILISER: f32 = 1e-6;
 pub enum LrpRule {
     Epsilon(f32),
     Gamma(f32),
+    GammaPaper(f32),
     ZPlus,
     AlphaBeta { alpha: f32, beta: f32 },
     ZBox { low: f32, high: f32 },
     Flat,
     WSquare,
+    WSquarePaper,
 }
 
 /// Which rule each dense or conv layer takes. "First" is the first dense or conv layer.
@@ -44,7 +58,8 @@ pub enum Composite {
     Uniform(LrpRule),
     /// ε (1e-6) for dense, z⁺ for conv.
     EpsilonPlus,
-    /// zᴮ(low, high) first, γ = 0.25 for conv, ε (1e-6) for dense.
+    /// zᴮ(low, high) for the first conv layer, γ = 0.25 for the other conv layers, ε
+    /// (1e-6) for dense.
     EpsilonGammaBox { low: f32, high: f32 },
     /// Flat first, z⁺ for conv, ε (1e-6) for dense.
     EpsilonPlusFlat,
@@ -57,7 +72,7 @@ impl Composite {
     /// LRP knows every layer of the network.
     pub fn assign<B: Backend>(&self, net: &crate::nn::Net<B>) -> Result<Vec<Option<LrpRule>>, String> {
         let mut rules = vec![None; net.layer_count];
-        let mut first = true;
+        let (mut first, mut first_conv) = (true, true);
         let mut refused = None;
         net.visit_nodes(&mut |node| {
             let conv = match &node.layer {
@@ -74,13 +89,14 @@ impl Composite {
             rules[node.id] = Some(match self {
                 Composite::Uniform(rule) => *rule,
                 Composite::EpsilonPlus => if conv { LrpRule::ZPlus } else { eps },
-                Composite::EpsilonGammaBox { low, high } if first => LrpRule::ZBox { low: *low, high: *high },
+                Composite::EpsilonGammaBox { low, high } if conv && first_conv => LrpRule::ZBox { low: *low, high: *high },
                 Composite::EpsilonGammaBox { .. } => if conv { LrpRule::Gamma(0.25) } else { eps },
                 Composite::EpsilonPlusFlat if first => LrpRule::Flat,
                 Composite::EpsilonPlusFlat => if conv { LrpRule::ZPlus } else { eps },
                 Composite::Custom { default, layers } => *layers.get(&node.id).unwrap_or(default),
             });
             first = false;
+            first_conv &= !conv;
         });
         if let Some(message) = refused {
             return Err(message);
@@ -194,6 +210,18 @@ fn params<B: Backend>(layer: &Layer<B>) -> (&B::Tensor, &B::Tensor) {
     }
 }
 
+/// w + γ·part, for γ-lifted weights and biases.
+fn lift<B: Backend>(be: &B, w: &B::Tensor, part: &B::Tensor, gamma: f32) -> B::Tensor {
+    let mut g = be.copy(part);
+    be.scale(&mut g, gamma);
+    be.add(w, &g)
+}
+
+/// R where `z` > 0 (else 0).
+fn where_positive<B: Backend>(be: &B, z: &B::Tensor, r: &B::Tensor) -> B::Tensor {
+    be.activation_backward(ActivationOp::Relu, z, &positive(be, z), r)
+}
+
 fn apply<B: Backend>(be: &B, layer: &Layer<B>, rule: LrpRule, x: &B::Tensor, r: &B::Tensor) -> B::Tensor {
     let (w, b) = params(layer);
     let term = |sign, input: B::Tensor, weight: B::Tensor, bias: B::Tensor| Term { sign, input, weight, bias };
@@ -203,13 +231,16 @@ fn apply<B: Backend>(be: &B, layer: &Layer<B>, rule: LrpRule, x: &B::Tensor, r: 
     match rule {
         LrpRule::Epsilon(eps) => share(be, layer, &[term(1.0, be.copy(x), be.copy(w), be.copy(b))], r, eps),
         LrpRule::Gamma(gamma) => {
-            let lift = |t: &B::Tensor, plus: B::Tensor| {
-                let mut g = plus;
-                be.scale(&mut g, gamma);
-                be.add(t, &g)
-            };
-            share(be, layer, &[term(1.0, be.copy(x), lift(w, wp), lift(b, bp))], r, STABILISER)
+            let (z, _) = Affine::of(layer, be.copy(w), be.copy(b)).forward(be, x);
+            let mut minus_z = be.copy(&z);
+            be.scale(&mut minus_z, -1.0);
+            let (up, down) = (where_positive(be, &z, r), where_positive(be, &minus_z, r));
+            let (wu, wd) = (lift(be, w, &wp, gamma), lift(be, w, &wn, gamma));
+            let rising = share(be, layer, &[term(1.0, be.copy(&xp), be.copy(&wu), lift(be, b, &bp, gamma)), term(1.0, be.copy(&xn), be.copy(&wd), zero_bias())], &up, STABILISER);
+            let falling = share(be, layer, &[term(1.0, xp, wd, lift(be, b, &bn, gamma)), term(1.0, xn, wu, zero_bias())], &down, STABILISER);
+            be.add(&rising, &falling)
         }
+        LrpRule::GammaPaper(gamma) => share(be, layer, &[term(1.0, be.copy(x), lift(be, w, &wp, gamma), lift(be, b, &bp, gamma))], r, STABILISER),
         LrpRule::ZPlus => share(be, layer, &[term(1.0, xp, wp, bp), term(1.0, xn, wn, zero_bias())], r, STABILISER),
         LrpRule::AlphaBeta { alpha, beta } => {
             let mut up = share(be, layer, &[term(1.0, be.copy(&xp), be.copy(&wp), bp), term(1.0, be.copy(&xn), be.copy(&wn), zero_bias())], r, STABILISER);
@@ -226,7 +257,8 @@ fn apply<B: Backend>(be: &B, layer: &Layer<B>, rule: LrpRule, x: &B::Tensor, r: 
             STABILISER,
         ),
         LrpRule::Flat => share(be, layer, &[term(1.0, filled(be, x, 1.0), filled(be, w, 1.0), zero_bias())], r, STABILISER),
-        LrpRule::WSquare => share(be, layer, &[term(1.0, filled(be, x, 1.0), be.mul(w, w), zero_bias())], r, STABILISER),
+        LrpRule::WSquare => share(be, layer, &[term(1.0, filled(be, x, 1.0), be.mul(w, w), be.mul(b, b))], r, STABILISER),
+        LrpRule::WSquarePaper => share(be, layer, &[term(1.0, filled(be, x, 1.0), be.mul(w, w), zero_bias())], r, STABILISER),
     }
 }
 
@@ -342,10 +374,12 @@ mod tests {
         let rules = [
             LrpRule::Epsilon(1e-9),
             LrpRule::Gamma(0.25),
+            LrpRule::GammaPaper(0.25),
             LrpRule::ZPlus,
             LrpRule::AlphaBeta { alpha: 1.0, beta: 0.0 },
             LrpRule::Flat,
             LrpRule::WSquare,
+            LrpRule::WSquarePaper,
         ];
         for (layers, input) in [(MLP, Features::Flat(4)), (CNN, image(1, 6, 6))] {
             let net = bias_free(layers, input, 5);
@@ -358,7 +392,7 @@ mod tests {
             // average pool's Norm rule then drops (x = 0): on the CNN they only head.
             let cnn = input.len() != 4;
             let mut composites: Vec<Composite> =
-                rules.iter().filter(|r| !(cnn && matches!(r, LrpRule::Flat | LrpRule::WSquare))).map(|r| Composite::Uniform(*r)).collect();
+                rules.iter().filter(|r| !(cnn && matches!(r, LrpRule::Flat | LrpRule::WSquare | LrpRule::WSquarePaper))).map(|r| Composite::Uniform(*r)).collect();
             if cnn {
                 let heads = [(0, LrpRule::Flat), (3, LrpRule::WSquare)];
                 composites.push(Composite::Custom { default: LrpRule::Epsilon(1e-9), layers: BTreeMap::from(heads) });
@@ -406,6 +440,49 @@ mod tests {
         assert!((a.maps[0].iter().sum::<f64>() - (z - b)).abs() < 1e-12);
     }
 
+    /// Zennit's generalised γ rule on one dense layer with mixed-sign inputs, written out:
+    /// a unit with z > 0 shares by the γ-lifted positive contributions, one with z < 0 by
+    /// the γ-lifted negative ones; the paper's form lifts W⁺ for both. w² with biases
+    /// keeps the share b² / (Σw² + b²) back.
+    #[test]
+    fn gamma_and_w_square_follow_zennit_on_a_biased_layer() {
+        let be = Be::new();
+        let one = net(r#"[{"type":"dense","units":2}]"#, Features::Flat(5), 4, 1.0, 0.0);
+        let probe = Probe::new(&be, &one);
+        let x = inputs(1, 5, 2, -1.0, 1.0);
+        let (w, b) = match &one.nodes[0].layer {
+            Layer::Dense(d) => (d.weight.value.clone(), d.bias.value.clone()),
+            _ => unreachable!(),
+        };
+        let z = probe.logits(&x).await_now();
+        assert!(z[0] * z[1] < 0.0, "one rising and one falling unit: {z:?}");
+        let seeds = [1.0, 1.0];
+        let gamma = 0.5;
+        let lifted = |v: f64, up: bool| v + gamma * if up { v.max(0.0) } else { v.min(0.0) };
+        let mut want = vec![0.0; 5];
+        let mut paper = vec![0.0; 5];
+        let mut square = vec![0.0; 5];
+        for j in 0..2 {
+            let rising = z[j] > 0.0;
+            // x⁺ takes the lift of the sign that raises z's magnitude, x⁻ the other.
+            let part = |i: usize| if x[i] >= 0.0 { x[i] * lifted(w[[j, i]], rising) } else { x[i] * lifted(w[[j, i]], !rising) };
+            let total: f64 = (0..5).map(part).sum::<f64>() + lifted(b[[0, j]], rising);
+            let plain = |i: usize| x[i] * lifted(w[[j, i]], true);
+            let plain_total: f64 = (0..5).map(plain).sum::<f64>() + lifted(b[[0, j]], true);
+            let squares: f64 = (0..5).map(|i| w[[j, i]].powi(2)).sum::<f64>() + b[[0, j]].powi(2);
+            for i in 0..5 {
+                want[i] += z[j] * part(i) / total;
+                paper[i] += z[j] * plain(i) / plain_total;
+                square[i] += z[j] * w[[j, i]].powi(2) / squares;
+            }
+        }
+        let run = |rule| lrp(&probe, &x, &seeds, &Composite::Uniform(rule)).await_now().unwrap().0.maps[0].clone();
+        close(&run(LrpRule::Gamma(gamma as f32)), &want, 1e-5, "generalised γ");
+        close(&run(LrpRule::GammaPaper(gamma as f32)), &paper, 1e-5, "paper γ");
+        assert!(want.iter().zip(&paper).any(|(a, b)| (a - b).abs() > 1e-3), "the forms differ on mixed-sign inputs");
+        close(&run(LrpRule::WSquare), &square, 1e-5, "w² with b²");
+    }
+
     #[test]
     fn composites_assign_rules_by_layer_type_and_position() {
         let net = net(CNN, image(1, 6, 6), 1, 1.0, 0.0);
@@ -422,6 +499,9 @@ mod tests {
         assert_eq!(at(custom)[7], Some(LrpRule::Epsilon(0.1)));
         let wrong = Composite::Custom { default: LrpRule::ZPlus, layers: BTreeMap::from([(1, LrpRule::Flat)]) };
         assert!(wrong.assign(&net).unwrap_err().contains("layer 1 is not a dense"));
+        // Zennit puts zᴮ on the first conv layer only: an MLP takes ε throughout.
+        let mlp = super::super::testing::net(MLP, Features::Flat(4), 1, 1.0, 0.0);
+        assert_eq!(Composite::EpsilonGammaBox { low: -1.0, high: 1.0 }.assign(&mlp).unwrap(), [eps, none, eps, none, eps]);
         let bn = super::super::testing::net(r#"[{"type":"dense","units":3},{"type":"batchNorm"}]"#, Features::Flat(2), 1, 1.0, 0.0);
         assert!(Composite::EpsilonPlus.assign(&bn).unwrap_err().contains("batchNorm"));
     }

@@ -1,7 +1,9 @@
 //! Occlusion (Zeiler & Fergus): a patch of `fill` slides over the input with a stride,
 //! through every channel; each occluded copy's score drop S(x) − S(x_occluded) is added
 //! to the pixels it covered, and every pixel's sum is divided by the number of patches
-//! that covered it (Captum's `Occlusion`). Patches stay inside the input. Flat inputs
+//! that covered it (Captum's `Occlusion`). As in Captum, patches start every `stride`
+//! pixels until one reaches the far edge, ⌈(n − patch)/stride⌉ + 1 per axis, so the last
+//! one is cut off by the edge when the stride does not divide n − patch. Flat inputs
 //! are a 1 × n strip with patches 1 × `patch`.
 
 use super::probe::repeat;
@@ -27,9 +29,9 @@ pub async fn occlusion<B: Backend>(probe: &Probe<'_, B>, x: &[f64], seeds: &[f64
     if patch == 0 || stride == 0 || ph > h || patch > w {
         return Err(format!("occlusion: the patch ({patch}) must fit the input ({}) and the stride ({stride}) be at least 1", probe.net.input.describe()));
     }
-    let origins: Vec<(usize, usize)> =
-        (0..=h - ph).step_by(stride).flat_map(|i| (0..=w - patch).step_by(stride).map(move |j| (i, j))).collect();
-    let covered = |(i, j): (usize, usize)| (0..c).flat_map(move |ch| (i..i + ph).flat_map(move |a| (j..j + patch).map(move |b| (ch * h + a) * w + b)));
+    let origins: Vec<(usize, usize)> = starts(h, ph, stride).flat_map(|i| starts(w, patch, stride).map(move |j| (i, j))).collect();
+    let covered =
+        |(i, j): (usize, usize)| (0..c).flat_map(move |ch| (i..(i + ph).min(h)).flat_map(move |a| (j..(j + patch).min(w)).map(move |b| (ch * h + a) * w + b)));
     let rows = x.len() / f;
     let mut copies = Vec::with_capacity(x.len() * (origins.len() + 1));
     let mut copy_seeds = Vec::new();
@@ -56,6 +58,13 @@ pub async fn occlusion<B: Backend>(probe: &Probe<'_, B>, x: &[f64], seeds: &[f64
         maps.push(sum.iter().zip(&count).map(|(s, &n)| if n == 0 { 0.0 } else { s / n as f64 }).collect());
     }
     Ok(Attribution { shape: input_shape(probe.net.input), maps, completeness_gap: None })
+}
+
+/// Where the patches along an axis of `len` start: every `stride` until a patch reaches
+/// the far edge (Captum's count ⌈(len − patch)/stride⌉ + 1, dropping any start past the
+/// edge, which only a stride longer than the patch produces).
+fn starts(len: usize, patch: usize, stride: usize) -> impl Iterator<Item = usize> + Clone {
+    (0..(len - patch).div_ceil(stride) + 1).map(move |t| t * stride).filter(move |&o| o < len)
 }
 
 #[cfg(test)]
@@ -87,12 +96,19 @@ mod tests {
                 .collect();
             close(&a.maps[r], &want, 1e-12, "occlusion");
         }
-        // 2×2 patches at stride 2 on 3×4: two patches cover rows 0–1, row 2 is never
-        // occluded; each covered pixel holds its patch's drop.
+        // 2×2 patches at stride 2 on 3×4: two rows of patches, the second cut to row 2 by
+        // the edge; each pixel holds its own patch's drop.
         let b = occlusion(&probe, &x, &seeds, &OcclusionOptions { patch: 2, stride: 2, fill: 0.0 }).await_now().unwrap();
         let m = &b.maps[0];
-        assert!([8, 9, 10, 11, 20, 21, 22, 23].iter().all(|&p| m[p] == 0.0));
         assert!([1, 4, 5, 12, 13, 16, 17].iter().all(|&p| m[p] == m[0]) && m[2] == m[7] && m[0] != m[2]);
+        assert!([9, 20, 21].iter().all(|&p| m[p] == m[8]) && m[10] == m[23] && m[8] != m[0] && m[8] != m[10]);
+        // The cut patch's drop is that of zeroing row 2's two pixels in both channels.
+        let mut cut = x[..24].to_vec();
+        [8, 9, 20, 21].iter().for_each(|&p| cut[p] = 0.0);
+        let drop = probe.scores(&x[..24], &seeds[..3]).await_now()[0] - probe.scores(&cut, &seeds[..3]).await_now()[0];
+        assert!((m[8] - drop).abs() < 1e-12);
+        assert_eq!(starts(8, 3, 2).collect::<Vec<_>>(), [0, 2, 4, 6]);
+        assert_eq!(starts(5, 1, 3).collect::<Vec<_>>(), [0, 3]);
         assert!(occlusion(&probe, &x, &seeds, &OcclusionOptions { patch: 5, stride: 1, fill: 0.0 }).await_now().unwrap_err().contains("must fit"));
     }
 }

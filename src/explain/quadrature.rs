@@ -1,6 +1,11 @@
 //! Integration rules on [0, 1] for Integrated Gradients, as Captum defines them
 //! (`captum.attr._utils.approximation_methods`): `steps` points α_k with weights w_k so
 //! that ∫₀¹ f ≈ Σ_k w_k f(α_k).
+//!
+//! Captum's `riemann_trapezoid` puts n evenly spaced points on [0, 1] but weights them
+//! 1/n (halved at the ends), so its weights sum to (n − 1)/n and the integral is scaled
+//! down by that factor: `Trapezoid` is the trapezoid rule proper (weights 1/(n − 1)),
+//! and `RiemannTrapezoid` reproduces Captum's for comparison.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Quadrature {
@@ -10,8 +15,11 @@ pub enum Quadrature {
     Right,
     /// α_k = (k + ½)/n.
     Middle,
-    /// n evenly spaced points from 0 to 1, the end points weighted by half.
+    /// n evenly spaced points from 0 to 1, weights 1/(n − 1) halved at the end points.
     Trapezoid,
+    /// Captum's `riemann_trapezoid`: the trapezoid's points with weights 1/n halved at
+    /// the end points (they sum to (n − 1)/n).
+    RiemannTrapezoid,
     /// Gauss–Legendre nodes mapped to [0, 1] (Captum's default): exact for polynomials
     /// of degree below 2n.
     GaussLegendre,
@@ -24,15 +32,17 @@ impl Quadrature {
             "right" => Quadrature::Right,
             "middle" => Quadrature::Middle,
             "trapezoid" => Quadrature::Trapezoid,
+            "riemannTrapezoid" => Quadrature::RiemannTrapezoid,
             "gaussLegendre" => Quadrature::GaussLegendre,
-            _ => return Err(format!("rule: \"{name}\" is not left, right, middle, trapezoid or gaussLegendre")),
+            _ => return Err(format!("rule: \"{name}\" is not left, right, middle, trapezoid, riemannTrapezoid or gaussLegendre")),
         })
     }
 
     /// The points and weights of `steps` evaluations (trapezoid needs at least 2).
     pub fn points(self, steps: usize) -> Result<(Vec<f64>, Vec<f64>), String> {
         let n = steps as f64;
-        if steps == 0 || (self == Quadrature::Trapezoid && steps < 2) {
+        let two_ends = matches!(self, Quadrature::Trapezoid | Quadrature::RiemannTrapezoid);
+        if steps == 0 || (two_ends && steps < 2) {
             return Err(format!("steps: {steps} is too few for the {self:?} rule"));
         }
         let even = |offset: f64| ((0..steps).map(|k| (k as f64 + offset) / n).collect(), vec![1.0 / n; steps]);
@@ -40,11 +50,12 @@ impl Quadrature {
             Quadrature::Left => even(0.0),
             Quadrature::Right => even(1.0),
             Quadrature::Middle => even(0.5),
-            Quadrature::Trapezoid => {
+            Quadrature::Trapezoid | Quadrature::RiemannTrapezoid => {
                 let h = 1.0 / (n - 1.0);
-                let mut w = vec![h; steps];
-                w[0] = h / 2.0;
-                w[steps - 1] = h / 2.0;
+                let weight = if self == Quadrature::Trapezoid { h } else { 1.0 / n };
+                let mut w = vec![weight; steps];
+                w[0] = weight / 2.0;
+                w[steps - 1] = weight / 2.0;
                 ((0..steps).map(|k| k as f64 * h).collect(), w)
             }
             Quadrature::GaussLegendre => {
@@ -111,6 +122,9 @@ mod tests {
         assert!((err(Quadrature::Middle, 40) / err(Quadrature::Middle, 80) - 4.0).abs() < 0.1);
         assert!((err(Quadrature::Trapezoid, 41) / err(Quadrature::Trapezoid, 81) - 4.0).abs() < 0.1);
         assert!(Quadrature::Trapezoid.points(1).is_err() && Quadrature::Left.points(0).is_err());
+        // Captum's riemann_trapezoid: the trapezoid's points, weights scaled by (n − 1)/n.
+        let (a, w) = Quadrature::RiemannTrapezoid.points(5).unwrap();
+        assert_eq!((a, w), (vec![0.0, 0.25, 0.5, 0.75, 1.0], vec![0.1, 0.2, 0.2, 0.2, 0.1]));
         assert!(Quadrature::parse("simpson").unwrap_err().contains("simpson"));
     }
 }

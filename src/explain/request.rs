@@ -134,10 +134,10 @@ impl Request {
         let batch = p.number("batch", super::probe::DEFAULT_BATCH, |b| (1..=4096).contains(b), "a whole number from 1 to 4096")?;
         let method = match name {
             "gradient" => Method::Gradient(match p.text("mode").as_deref() {
-                None | Some("signed") => SaliencyMode::Signed,
-                Some("abs") => SaliencyMode::Absolute,
+                Some("signed") => SaliencyMode::Signed,
+                None | Some("abs") => SaliencyMode::Absolute,
                 Some("channelMax") => SaliencyMode::ChannelMax,
-                Some(m) => return Err(format!("gradient: mode must be signed, abs or channelMax, not \"{m}\"")),
+                Some(m) => return Err(format!("gradient: mode must be abs, signed or channelMax, not \"{m}\"")),
             }),
             "gradientXInput" => Method::GradientXInput,
             "integratedGradients" => {
@@ -258,7 +258,10 @@ fn lrp_rule(p: &mut Params<'_>, name: &str) -> Result<LrpRule, String> {
     Ok(match name {
         "zero" => LrpRule::Epsilon(0.0),
         "epsilon" => LrpRule::Epsilon(p.number("epsilon", 1e-6, |x: &f32| x.is_finite() && *x >= 0.0, "a number ≥ 0")?),
-        "gamma" => LrpRule::Gamma(p.number("gamma", 0.25, |x: &f32| x.is_finite() && *x >= 0.0, "a number ≥ 0")?),
+        "gamma" | "gammaPaper" => {
+            let gamma = p.number("gamma", 0.25, |x: &f32| x.is_finite() && *x >= 0.0, "a number ≥ 0")?;
+            if name == "gamma" { LrpRule::Gamma(gamma) } else { LrpRule::GammaPaper(gamma) }
+        }
         "zPlus" => LrpRule::ZPlus,
         "alpha1beta0" => LrpRule::AlphaBeta { alpha: 1.0, beta: 0.0 },
         "alpha2beta1" => LrpRule::AlphaBeta { alpha: 2.0, beta: 1.0 },
@@ -272,7 +275,8 @@ fn lrp_rule(p: &mut Params<'_>, name: &str) -> Result<LrpRule, String> {
         }
         "flat" => LrpRule::Flat,
         "wSquare" => LrpRule::WSquare,
-        _ => return Err(format!("lrp: rule \"{name}\" is not zero, epsilon, gamma, zPlus, alphaBeta, alpha1beta0, alpha2beta1, zBox, flat or wSquare")),
+        "wSquarePaper" => LrpRule::WSquarePaper,
+        _ => return Err(format!("lrp: rule \"{name}\" is not zero, epsilon, gamma, gammaPaper, zPlus, alphaBeta, alpha1beta0, alpha2beta1, zBox, flat, wSquare or wSquarePaper")),
     })
 }
 
@@ -397,6 +401,12 @@ mod tests {
             other => panic!("{other:?}"),
         };
         assert_eq!(lrp(&[]), Composite::Uniform(LrpRule::Epsilon(1e-6)));
+        assert_eq!(lrp(&[("rule", "gammaPaper"), ("gamma", "0.5")]), Composite::Uniform(LrpRule::GammaPaper(0.5)));
+        assert_eq!(lrp(&[("rule", "wSquarePaper")]), Composite::Uniform(LrpRule::WSquarePaper));
+        match Request::parse("gradient", &[], &inputs).unwrap().method {
+            Method::Gradient(mode) => assert_eq!(mode, SaliencyMode::Absolute, "Captum's Saliency default"),
+            other => panic!("{other:?}"),
+        }
         assert_eq!(lrp(&[("composite", "epsilonGammaBox"), ("low", "-1")]), Composite::EpsilonGammaBox { low: -1.0, high: 1.0 });
         assert_eq!(
             lrp(&[("rule", "zPlus"), ("layers", "0:zBox,4:gamma"), ("gamma", "0.5")]),
