@@ -49,7 +49,8 @@ impl Method {
                     Features::Flat(f) => (1, f, 1),
                     Features::Image(s) => (s.height, s.width, o.patch),
                 };
-                let along = |size: usize, p: usize| if o.stride == 0 || p > size { 0 } else { (size - p) / o.stride + 1 };
+                // The patch positions along each axis (none when the method refuses them).
+                let along = |size: usize, p: usize| if o.stride == 0 || p == 0 || p > size { 0 } else { super::occlusion::starts(size, p, o.stride).count() };
                 n * (along(h, ph) * along(w, o.patch) + 1)
             }
             Method::Rise(o) => n * o.masks,

@@ -25,8 +25,8 @@ const smoothParams = [
 ];
 
 const LRP_RULES = [
-  ['epsilon', 'ε'], ['zero', '0 (plain)'], ['gamma', 'γ'], ['zPlus', 'z⁺'], ['alpha1beta0', 'α1β0'], ['alpha2beta1', 'α2β1'],
-  ['alphaBeta', 'αβ (β chosen)'], ['zBox', 'zᴮ (bounded input)'], ['flat', 'flat'], ['wSquare', 'w²'],
+  ['epsilon', 'ε'], ['zero', '0 (plain)'], ['gamma', 'γ (zennit)'], ['gammaPaper', 'γ (paper)'], ['zPlus', 'z⁺'], ['alpha1beta0', 'α1β0'], ['alpha2beta1', 'α2β1'],
+  ['alphaBeta', 'αβ (β chosen)'], ['zBox', 'zᴮ (bounded input)'], ['flat', 'flat'], ['wSquare', 'w² (zennit)'], ['wSquarePaper', 'w² (paper)'],
 ];
 // A rule parameter applies when the uniform rule or a per-layer rule uses it.
 const usesRule = (v, ...rules) => v.composite === 'none' && (rules.includes(v.rule) || rules.some((r) => new RegExp(`:\\s*${r}\\b`).test(v.layers ?? '')));
@@ -37,7 +37,7 @@ const lrpParams = [
   choice('rule', 'rule', 'epsilon', LRP_RULES, 'The LRP rule for every layer without an override', (v) => v.composite === 'none'),
   { key: 'layers', label: 'per-layer rules', kind: 'text', def: '', placeholder: 'e.g. 0:zBox,3:gamma', title: 'Overrides as layer-id:rule pairs separated by commas (layer ids as in the CNN layers list, from 0)', when: (v) => v.composite === 'none' },
   num('epsilon', 'ε', 1e-6, 0, 10, 'any', 'The ε stabiliser of the ε rule', (v) => usesRule(v, 'epsilon')),
-  num('gamma', 'γ', 0.25, 0, 10, 0.05, 'How much the γ rule favours positive contributions', (v) => usesRule(v, 'gamma')),
+  num('gamma', 'γ', 0.25, 0, 10, 0.05, 'How much the γ rule favours positive contributions', (v) => usesRule(v, 'gamma', 'gammaPaper')),
   num('beta', 'β', 1, 0, 10, 0.5, 'β of the αβ rule (α = β + 1)', (v) => usesRule(v, 'alphaBeta')),
   num('low', 'input low', 0, -10, 10, 0.1, 'Lowest input value (zᴮ rule on the first layer)', (v) => v.composite === 'epsilonGammaBox' || usesRule(v, 'zBox')),
   num('high', 'input high', 1, -10, 10, 0.1, 'Highest input value (zᴮ rule on the first layer)', (v) => v.composite === 'epsilonGammaBox' || usesRule(v, 'zBox')),
@@ -51,13 +51,13 @@ const camParams = (reluDefault) => [
 // `group` orders the list; `magnitude(values)` says the maps are ≥ 0 by construction.
 export const METHODS = [
   { name: 'gradient', label: 'Gradient (saliency)', group: 'Gradients', title: 'The gradient of the explained score with respect to the input (Simonyan et al.)',
-    params: [choice('mode', 'mode', 'signed', [['signed', 'signed'], ['abs', 'absolute'], ['channelMax', 'max over channels']], 'Signed gradient, its absolute value, or the largest absolute value over colour channels')],
+    params: [choice('mode', 'mode', 'abs', [['abs', 'absolute (Captum)'], ['signed', 'signed'], ['channelMax', 'max over channels']], 'The absolute gradient (Captum\'s Saliency), the signed gradient, or the largest absolute value over colour channels')],
     magnitude: (v) => v.mode !== 'signed' },
   { name: 'gradientXInput', label: 'Gradient × input', group: 'Gradients', title: 'The gradient times the input, element by element', params: [] },
   { name: 'integratedGradients', label: 'Integrated Gradients', group: 'Path methods', title: 'Gradients averaged along the straight path from a baseline to the sample, times (input − baseline) (Sundararajan et al.); the completeness gap says how far the sum is from S(x) − S(baseline)',
     params: [
       int('steps', 'steps', 50, 1, 100000, 'Points on the path (more: a smaller completeness gap)'),
-      choice('rule', 'rule', 'gaussLegendre', [['gaussLegendre', 'Gauss–Legendre'], ['left', 'left Riemann'], ['right', 'right Riemann'], ['middle', 'middle Riemann'], ['trapezoid', 'trapezoid']], 'How the path integral is approximated (Captum: method)'),
+      choice('rule', 'rule', 'gaussLegendre', [['gaussLegendre', 'Gauss–Legendre'], ['left', 'left Riemann'], ['right', 'right Riemann'], ['middle', 'middle Riemann'], ['trapezoid', 'trapezoid'], ['riemannTrapezoid', 'Captum\'s trapezoid']], 'How the path integral is approximated (Captum: method)'),
       ...baselineParams,
     ] },
   { name: 'deepLift', label: 'DeepLIFT (rescale)', group: 'Path methods', title: 'Differences from a baseline passed back with the Rescale rule (Shrikumar et al.)', params: baselineParams },
