@@ -32,6 +32,7 @@ let shownSpec = null;
 // ── Image track: its view replaces the 2-D plane view for image and signal data ──
 const imageView = createImageView($('image-view'), {
   call: (method, args) => engine.call(method, args),
+  on: (event, fn) => engine.on(event, fn),
   load: (source) => userLoad(source),
   onError: (message) => banner.show(message),
   onUploadProgress: (fn) => engine.on('uploadProgress', ({ fraction }) => fn(fraction)),
@@ -286,6 +287,11 @@ installApi(
     importModel: (json) => engine.call('importModel', { json }).then((r) => (showExperiment(r), r)),
     setViews: (views) => engine.call('setViews', views),
     autosave: () => autosave.save(),
+    // Explanations: {request: {method, params, baseline?}, source: {indices} | {features,
+    // labels?} | {grid: res}} → {method, shape, maps, targets, scores, completenessGap, layerRelevance}.
+    explain: (args) => engine.call('explain', args),
+    cancelExplain: () => engine.call('cancelExplain'),
+    setLiveExplain: (live) => engine.call('setLiveExplain', live ?? {}),
   },
   ready,
 );

@@ -63,7 +63,7 @@ pub async fn occlusion<B: Backend>(probe: &Probe<'_, B>, x: &[f64], seeds: &[f64
 /// Where the patches along an axis of `len` start: every `stride` until a patch reaches
 /// the far edge (Captum's count ⌈(len − patch)/stride⌉ + 1, dropping any start past the
 /// edge, which only a stride longer than the patch produces).
-fn starts(len: usize, patch: usize, stride: usize) -> impl Iterator<Item = usize> + Clone {
+pub(super) fn starts(len: usize, patch: usize, stride: usize) -> impl Iterator<Item = usize> + Clone {
     (0..(len - patch).div_ceil(stride) + 1).map(move |t| t * stride).filter(move |&o| o < len)
 }
 

@@ -32,6 +32,12 @@ impl InputsFile {
     /// Parses and checks the file against an input of `features` numbers.
     pub fn parse(json: &str, features: usize) -> Result<InputsFile, String> {
         let file: InputsFile = serde_json::from_str(json).map_err(|e| format!("not an inputs file: {e}"))?;
+        file.check(features)
+    }
+
+    /// Checks samples given directly against an input of `features` numbers.
+    pub fn check(self, features: usize) -> Result<InputsFile, String> {
+        let file = self;
         if file.inputs.is_empty() {
             return Err("inputs: there are no samples".into());
         }
@@ -83,15 +89,18 @@ pub struct Request {
     pub params: BTreeMap<String, String>,
 }
 
-/// `key=value` parameters, each read at most once; leftovers are errors.
+/// `key=value` parameters; a key may be read more than once (several per-layer LRP
+/// rules share ε or γ); keys never read are errors.
 struct Params<'a> {
     method: &'a str,
     given: BTreeMap<String, String>,
+    used: std::collections::BTreeSet<String>,
 }
 
 impl Params<'_> {
     fn text(&mut self, key: &str) -> Option<String> {
-        self.given.remove(key)
+        self.used.insert(key.to_string());
+        self.given.get(key).cloned()
     }
 
     fn number<T: std::str::FromStr>(&mut self, key: &str, default: T, valid: impl Fn(&T) -> bool, range: &str) -> Result<T, String> {
@@ -102,7 +111,7 @@ impl Params<'_> {
     }
 
     fn finish(self) -> Result<(), String> {
-        match self.given.keys().next() {
+        match self.given.keys().find(|k| !self.used.contains(*k)) {
             Some(k) => Err(format!("{}: unknown parameter \"{k}\"", self.method)),
             None => Ok(()),
         }
@@ -114,7 +123,7 @@ const MAX_SAMPLES: usize = 100_000;
 impl Request {
     /// A method by name with `params`; `inputs` supplies custom baselines and noise.
     pub fn parse(name: &str, params: &[(String, String)], inputs: &InputsFile) -> Result<Request, String> {
-        let mut p = Params { method: name, given: BTreeMap::new() };
+        let mut p = Params { method: name, given: BTreeMap::new(), used: Default::default() };
         for (k, v) in params {
             if p.given.insert(k.clone(), v.clone()).is_some() {
                 return Err(format!("{name}: parameter \"{k}\" is given twice"));
@@ -301,7 +310,23 @@ fn lrp_composite(p: &mut Params<'_>) -> Result<Composite, String> {
 
 /// Runs `request` on every input.
 pub async fn explain<B: Backend>(be: &B, net: &crate::nn::Net<B>, inputs: &InputsFile, request: &Request) -> Result<AttributionFile, String> {
-    let probe = Probe::new(be, net).with_batch(request.batch);
+    explain_with(be, net, inputs, request, None).await
+}
+
+/// `explain`, telling `progress` how many rows have gone through the network between
+/// batches; fails with `CANCELLED` when the hook says stop.
+pub async fn explain_with<B: Backend>(
+    be: &B,
+    net: &crate::nn::Net<B>,
+    inputs: &InputsFile,
+    request: &Request,
+    progress: Option<&dyn Progress>,
+) -> Result<AttributionFile, String> {
+    let mut probe = Probe::new(be, net).with_batch(request.batch);
+    if let Some(hook) = progress {
+        let n = inputs.inputs.len();
+        probe = probe.with_progress(hook, n + request.method.rows(n, net.input));
+    }
     let x = inputs.flat();
     let k = probe.classes();
     let logits = probe.logits(&x).await;
@@ -324,6 +349,9 @@ pub async fn explain<B: Backend>(be: &B, net: &crate::nn::Net<B>, inputs: &Input
         }
         Method::Cam(o) => grad_cam(&probe, &x, &seeds, o).await?,
     };
+    if probe.stopped() {
+        return Err(CANCELLED.into());
+    }
     let targets = seeds
         .chunks(k)
         .map(|s| {
@@ -385,6 +413,15 @@ mod tests {
             Composite::Custom { default: LrpRule::ZPlus, layers: BTreeMap::from([(0, LrpRule::ZBox { low: 0.0, high: 1.0 }), (4, LrpRule::Gamma(0.5))]) }
         );
         let bad = |name: &str, list: &[(&str, &str)]| Request::parse(name, &params(list), &inputs).unwrap_err();
+        // Every rule that reads a parameter gets the given value, not just the first.
+        assert_eq!(
+            lrp(&[("rule", "epsilon"), ("epsilon", "0.1"), ("layers", "3:epsilon,5:gamma,6:gamma"), ("gamma", "0.5")]),
+            Composite::Custom {
+                default: LrpRule::Epsilon(0.1),
+                layers: BTreeMap::from([(3, LrpRule::Epsilon(0.1)), (5, LrpRule::Gamma(0.5)), (6, LrpRule::Gamma(0.5))])
+            }
+        );
+        assert!(bad("lrp", &[("rule", "zPlus"), ("gamma", "0.5")]).contains("unknown parameter \"gamma\""));
         assert!(bad("lime", &[]).contains("unknown method \"lime\""));
         assert!(bad("gradient", &[("steps", "3")]).contains("unknown parameter \"steps\""));
         assert!(bad("integratedGradients", &[("steps", "0")]).contains("steps must be"));
