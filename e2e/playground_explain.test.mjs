@@ -1,0 +1,182 @@
+// End-to-end: the playground's feature attribution. On a trained circle the maps render
+// with content; a network whose first layer ignores x₂ gets an all-zero x₂ map (white) and
+// zero x₂ bars; a network reading only x₁², x₂² gets mirror-symmetric maps, and grouping
+// moves them to x₁ / x₂ unchanged; live refresh changes the maps while training; bars show
+// for a clicked point and for the dataset average. Prints training speed with the live
+// maps off and on (CPU backend).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, screenshot } from './browser.mjs';
+
+const WHITE = [247, 247, 247]; // the diverging map's centre: attribution 0
+const PLAY_MS = 3000;
+
+let env;
+before(async () => {
+  env = await launch();
+});
+after(async () => {
+  await env?.close();
+});
+
+async function load(page, { dataset = {}, model = {}, training = {} }) {
+  return page.evaluate(async (p) => {
+    const s = await window.glassbox.spec();
+    return window.glassbox.load({
+      ...s,
+      dataset: { ...s.dataset, ...p.dataset },
+      model: { ...s.model, ...p.model },
+      training: { ...s.training, ...p.training },
+    });
+  }, { dataset, model, training });
+}
+
+const trainEpochs = (page, epochs) => page.evaluate(async (n) => {
+  const s = await window.glassbox.spec();
+  const perEpoch = Math.ceil(Math.round(s.dataset.points * s.dataset.trainFraction) / s.training.batchSize);
+  return window.glassbox.step(n * perEpoch);
+}, epochs);
+
+// Every shown map: its feature and its pixels' colour statistics.
+const maps = (page) => page.evaluate(() => [...document.querySelectorAll('#attribution-maps figure')].map((f) => {
+  const c = f.querySelector('canvas');
+  const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+  const colours = new Set();
+  let notWhite = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    if (data[i] !== 247 || data[i + 1] !== 247 || data[i + 2] !== 247) notWhite++;
+  }
+  return { feature: f.dataset.feature, colours: colours.size, notWhite, url: c.toDataURL(), first: [...data.slice(0, 3)] };
+}));
+
+// The largest channel difference between each map and its left–right and top–bottom mirror.
+const asymmetry = (page) => page.evaluate(() => [...document.querySelectorAll('#attribution-maps canvas')].map((c) => {
+  const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+  const w = c.width;
+  const h = c.height;
+  let worst = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      for (let k = 0; k < 3; k++) {
+        const v = data[4 * (y * w + x) + k];
+        worst = Math.max(worst, Math.abs(v - data[4 * (y * w + (w - 1 - x)) + k]), Math.abs(v - data[4 * ((h - 1 - y) * w + x) + k]));
+      }
+    }
+  }
+  return worst;
+}));
+
+// Waits until the still maps show `features` for the current model (the status names the
+// method once an explanation arrived after the last change).
+async function mapsFor(page, features) {
+  await page.waitForFunction((names) => {
+    const shown = [...document.querySelectorAll('#attribution-maps figure')].map((f) => f.dataset.feature);
+    return shown.join() === names.join() && /Gradient/i.test(document.querySelector('#attribution-status').textContent);
+  }, features);
+  // Any explanation already queued for an earlier state has landed.
+  await page.waitForFunction(() => document.querySelector('#explain-progress').hidden);
+  return maps(page);
+}
+
+const barValues = (page, which) => page.evaluate((n) => {
+  const lists = document.querySelectorAll('#feature-bars .bar-chart ol');
+  return [...lists[n].querySelectorAll('li')].map((li) => [li.querySelector('.bar-label').textContent, Number(li.querySelector('.bar-value').textContent)]);
+}, which);
+
+test('attribution maps and bars on the plane: properties, live refresh, bars for a point and the average', async () => {
+  const { page, problems } = await openPage(env.browser, `${env.appUrl}?backend=cpu`);
+  await page.setViewportSize({ width: 1500, height: 1400 });
+  await load(page, { dataset: { kind: 'circle', features: ['x1', 'x2'] }, model: { hidden: [6] }, training: { optimizer: 'adam', learningRate: 0.03 } });
+  await trainEpochs(page, 40);
+
+  // A trained circle: both maps have content.
+  let shown = await mapsFor(page, ['x1', 'x2']);
+  for (const m of shown) assert.ok(m.colours > 20 && m.notWhite > 1000, `${m.feature} map has content (${m.colours} colours)`);
+  await screenshot(page, 'playground-attribution-circle');
+
+  // A network that ignores x₂ (its first-layer weights from x₂ are zero): the x₂ map is 0
+  // everywhere, the x₁ map is not.
+  const units = (await page.evaluate(() => window.glassbox.network())).layers[0].weights[1].length;
+  for (let to = 0; to < units; to++) await page.evaluate((t) => window.glassbox.setWeight({ layer: 0, from: 1, to: t, value: 0 }), to);
+  await page.waitForFunction(async () => (await window.glassbox.network()).layers[0].weights[1].every((w) => w === 0));
+  await page.waitForFunction(() => {
+    const c = document.querySelectorAll('#attribution-maps canvas')[1];
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    return data.every((v, i) => (i % 4 === 3 ? v === 255 : v === 247));
+  });
+  shown = await maps(page);
+  assert.ok(shown[0].notWhite > 1000, 'the x₁ map keeps its content');
+  assert.deepEqual(shown[1].first, WHITE);
+
+  // Bars for a point picked with the keyboard on the plot, then for the point clicked.
+  await page.focus('#boundary');
+  await page.keyboard.press(']');
+  await page.waitForFunction(() => document.querySelectorAll('#feature-bars .bar-chart ol')[0].children.length === 2);
+  await page.waitForFunction(() => /Point 1 of/.test(document.querySelector('#feature-bars .bars-which').textContent));
+  let bars = await barValues(page, 0);
+  assert.deepEqual(bars.map(([l]) => l), ['x₁', 'x₂']);
+  assert.equal(bars[1][1], 0, 'the ignored x₂ gets no attribution');
+  for (let i = 0; i < 4; i++) await page.keyboard.press(']');
+  const described = await page.textContent('#feature-bars .bars-which');
+  const [, px, py] = described.match(/at \((-?[\d.]+), (-?[\d.]+)\)/).map(Number);
+  await page.keyboard.press('[');
+  const box = await page.locator('#boundary').boundingBox();
+  await page.mouse.click(box.x + ((px + 6) / 12) * box.width, box.y + ((6 - py) / 12) * box.height);
+  await page.waitForFunction(() => /Point 5 of/.test(document.querySelector('#feature-bars .bars-which').textContent));
+  await page.waitForFunction(() => /^Selected point: /.test(document.querySelector('#feature-bars figcaption').textContent));
+  bars = await barValues(page, 0);
+  assert.equal(bars[1][1], 0);
+  assert.ok(bars[0][1] !== 0, 'x₁ carries the attribution');
+
+  // The average over the test points: mean signed and mean |attribution|, x₂ zero.
+  await page.selectOption('#feature-bars select', 'test');
+  await page.click('#feature-bars button:text("Average")');
+  await page.waitForFunction(() => /test points/.test(document.querySelectorAll('#feature-bars .bars-which')[1].textContent));
+  const mean = await barValues(page, 1);
+  const meanAbs = await barValues(page, 2);
+  assert.deepEqual(mean.map(([l]) => l), ['x₁', 'x₂']);
+  assert.equal(meanAbs[1][1], 0);
+  assert.ok(meanAbs[0][1] > 0 && meanAbs[0][1] >= Math.abs(mean[0][1]), 'mean |a| ≥ |mean a|');
+  await screenshot(page, 'playground-attribution-bars');
+
+  // Live: while training the maps change, marked with their step.
+  await page.click('#reset');
+  await mapsFor(page, ['x1', 'x2']);
+  const still = (await maps(page))[0].url;
+  await page.evaluate(() => window.glassbox.play());
+  await page.waitForFunction(() => /live, step \d+/.test(document.querySelector('#attribution-status').textContent));
+  await page.waitForFunction((old) => document.querySelector('#attribution-maps canvas').toDataURL() !== old, still);
+  const firstLive = (await maps(page))[0].url;
+  await page.waitForFunction((old) => document.querySelector('#attribution-maps canvas').toDataURL() !== old, firstLive);
+  await page.evaluate(() => window.glassbox.pause());
+
+  // A network of x₁², x₂² only: every map is mirror-symmetric; grouped, the x₁ and x₂ maps
+  // are the x₁² and x₂² maps.
+  await load(page, { dataset: { kind: 'circle', features: ['x1Squared', 'x2Squared'] }, model: { hidden: [4] } });
+  await trainEpochs(page, 10);
+  shown = await mapsFor(page, ['x1Squared', 'x2Squared']);
+  for (const worst of await asymmetry(page)) assert.ok(worst <= 2, `mirror-symmetric maps (largest difference ${worst})`);
+  await page.check('#attribution-grouped');
+  const grouped = await mapsFor(page, ['x1', 'x2']);
+  assert.deepEqual(grouped.map((m) => m.url), shown.map((m) => m.url));
+  await page.uncheck('#attribution-grouped');
+
+  // Training speed with the live maps off and on.
+  await load(page, { dataset: { kind: 'spiral' }, model: { hidden: [8, 8] } });
+  const speed = async () => {
+    const start = await page.evaluate(() => window.glassbox.metrics());
+    const t0 = Date.now();
+    await page.evaluate(() => window.glassbox.play());
+    await page.waitForTimeout(PLAY_MS);
+    await page.evaluate(() => window.glassbox.pause());
+    const end = await page.evaluate(() => window.glassbox.metrics());
+    return (end.epoch - start.epoch) / ((Date.now() - t0) / 1000);
+  };
+  await page.uncheck('#attribution-live');
+  const off = await speed();
+  await page.check('#attribution-live');
+  const on = await speed();
+  console.log(`# spiral 2×8 (CPU), gradient maps: ${off.toFixed(0)} epochs/s with live maps off, ${on.toFixed(0)} with them on (${((1 - on / off) * 100).toFixed(0)}% slower)`);
+  assert.deepEqual(problems, []);
+});

@@ -1,0 +1,249 @@
+// Per-feature attribution maps over the plane, beside the decision boundary: for every
+// network input (or, grouped, for x₁ and x₂) the attribution at each point of a grid over
+// [−6, 6]², on the diverging map with one symmetric scale shared by all maps and a legend.
+// Hovering a map (or focusing the maps and moving with the arrows) reads every map's
+// value at that point. Still maps are explained at STILL_RES after each published change;
+// while training, a live request at LIVE_RES is re-explained every so many steps, chosen
+// from the measured cost of one explanation so that training slows by about LIVE_BUDGET.
+import { createHeatmap } from './heatmap.js';
+import { DIVERGING_LUT } from '../plots/colormap.js';
+import { EXTENT } from '../plots/boundary.js';
+import { featureLabel, groupToCoordinates, sharedScale, splitByFeature } from './grouping.js';
+
+const STILL_RES = 64;
+export const LIVE_RES = 32;
+const LIVE_BUDGET = 0.15; // share of training time the live refresh may take
+const LIVE_MAX_HZ = 10; // and it refreshes at most this often
+const MAP_PX = 96;
+const KEY_STEP = 0.5;
+
+const fmt = (v) => (Number.isFinite(v) ? (v >= 0 ? '+' : '') + v.toPrecision(3) : '–');
+
+// The steps between live refreshes: an explanation costing `explainMs` may take about
+// `budget` of the time (training `stepsPerSec`), and refreshes come at most `maxHz` a second.
+export function liveEverySteps(explainMs, stepsPerSec, budget = LIVE_BUDGET, maxHz = LIVE_MAX_HZ) {
+  if (!(stepsPerSec > 0)) return 1;
+  const byCost = (explainMs / 1000) * stepsPerSec / budget;
+  return Math.max(1, Math.ceil(Math.max(byCost, stepsPerSec / maxHz)));
+}
+
+function legendBar() {
+  const c = document.createElement('canvas');
+  c.width = 256;
+  c.height = 1;
+  const ctx = c.getContext('2d');
+  const img = ctx.createImageData(256, 1);
+  for (let k = 0; k < 256; k++) {
+    img.data.set([DIVERGING_LUT[3 * k], DIVERGING_LUT[3 * k + 1], DIVERGING_LUT[3 * k + 2], 255], 4 * k);
+  }
+  ctx.putImageData(img, 0, 0);
+  c.className = 'legend-bar';
+  c.setAttribute('aria-hidden', 'true');
+  return c;
+}
+
+export function createAttributionMaps({ maps: container, legend, status }, { engine, controls, caller }) {
+  const heat = createHeatmap(document.createElement('canvas'));
+  let shown = null; // {names, maps, res, scale, step}
+  let probe = [0, 0];
+  let probing = false;
+  let playing = false;
+  let live = true;
+  let liveSet = null; // {key: the request's JSON, every: its steps} of the live request in force
+  let liveCost = null; // {key, ms}: the measured cost of one live explanation
+  let stepsPerSec = 0;
+  let active = true;
+  let featureNames = ['x1', 'x2'];
+
+  const low = document.createElement('span');
+  const high = document.createElement('span');
+  legend.replaceChildren(low, legendBar(), high, document.createElement('br'),
+    'blue: lowers the explained score · orange: raises it · one scale for all maps');
+
+  // Plane point → cell of a res×res grid (top row first).
+  const cellOf = ([x, y], res) => {
+    const col = Math.min(res - 1, Math.max(0, Math.floor(((x + EXTENT) / (2 * EXTENT)) * res)));
+    const row = Math.min(res - 1, Math.max(0, Math.floor(((EXTENT - y) / (2 * EXTENT)) * res)));
+    return row * res + col;
+  };
+
+  function paint() {
+    if (!shown) return;
+    const { names, maps, res, scale } = shown;
+    if (container.children.length !== names.length || [...container.children].some((f, j) => f.dataset.feature !== names[j])) {
+      container.replaceChildren(...names.map((name) => {
+        const figure = document.createElement('figure');
+        figure.dataset.feature = name;
+        const canvas = document.createElement('canvas');
+        canvas.width = MAP_PX;
+        canvas.height = MAP_PX;
+        canvas.setAttribute('role', 'img');
+        canvas.setAttribute('aria-label', `Attribution of ${featureLabel(name)} over the plane`);
+        const caption = document.createElement('figcaption');
+        caption.textContent = featureLabel(name);
+        figure.append(canvas, caption);
+        return figure;
+      }));
+    }
+    [...container.children].forEach((figure, j) => {
+      const canvas = figure.firstChild;
+      const ctx = canvas.getContext('2d');
+      heat.signed(maps[j], 0, res, scale);
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(heat.canvas, 0, 0, MAP_PX, MAP_PX);
+      if (probing) {
+        const px = ((probe[0] + EXTENT) / (2 * EXTENT)) * MAP_PX;
+        const py = ((EXTENT - probe[1]) / (2 * EXTENT)) * MAP_PX;
+        ctx.strokeStyle = '#1d2330';
+        ctx.lineWidth = 1.5;
+        ctx.strokeRect(px - 4, py - 4, 8, 8);
+      }
+    });
+    low.textContent = fmt(-scale);
+    high.textContent = fmt(scale);
+    readProbe();
+  }
+
+  function readProbe() {
+    if (!shown || !probing) {
+      status.textContent = shown ? `${shown.what}${shown.step == null ? '' : ` · live, step ${shown.step}`}. Hover a map (or focus it and use the arrows) to read values.` : status.textContent;
+      return;
+    }
+    const i = cellOf(probe, shown.res);
+    const values = shown.names.map((name, j) => `${featureLabel(name)} ${fmt(shown.maps[j][i])}`).join(', ');
+    status.textContent = `At (${probe[0].toFixed(2)}, ${probe[1].toFixed(2)}): ${values}`;
+  }
+
+  // An attribution of the grid becomes the shown maps (one of an earlier network, whose
+  // inputs differ, is dropped).
+  function show(attr, res, step = null, what = controls.describe()) {
+    if (attr.shape?.[0] !== featureNames.length) return;
+    let names = featureNames;
+    let maps = splitByFeature(attr.maps, names);
+    if (controls.grouped()) ({ names, maps } = groupToCoordinates(names, maps));
+    shown = { names, maps, res, scale: sharedScale(maps), step, what };
+    paint();
+  }
+
+  async function refresh() {
+    if (!active || playing) return;
+    if (controls.needsLabels()) {
+      status.textContent = 'The plane has no labels: "true class" explains data points only (the bars below). Choose another score for the maps.';
+      return;
+    }
+    const what = controls.describe();
+    const result = await caller.run('maps', controls.request(), { grid: STILL_RES });
+    if (result.attr) show(result.attr, STILL_RES, null, what);
+    else if (result.cancelled) status.textContent = 'Explanation cancelled; the maps show the last one.';
+    else if (result.error) status.textContent = `The attribution maps could not be computed: ${result.error}`;
+  }
+
+  // Sets the live request in force while playing (or none), at most one sync at a time.
+  let syncing = false;
+  let syncAgain = false;
+  async function syncLive() {
+    if (syncing) {
+      syncAgain = true;
+      return;
+    }
+    syncing = true;
+    try {
+      do {
+        syncAgain = false;
+        await syncOnce();
+      } while (syncAgain);
+    } finally {
+      syncing = false;
+    }
+  }
+
+  async function syncOnce() {
+    // The interval needs the training speed, known after the first published chunk.
+    const want = active && live && playing && stepsPerSec > 0 && !controls.needsLabels() ? controls.request() : null;
+    const key = want && JSON.stringify(want);
+    if (want && liveCost?.key !== key) {
+      // One explanation at the live resolution, timed, sets the refresh interval.
+      const t0 = performance.now();
+      const result = await caller.run('live-cost', want, { grid: LIVE_RES });
+      if (!result.attr) return;
+      liveCost = { key, ms: performance.now() - t0 };
+    }
+    let every = want ? liveEverySteps(liveCost.ms, stepsPerSec) : 0;
+    // Small changes of the measured speed keep the interval.
+    if (want && liveSet?.key === key && every <= 1.5 * liveSet.every && every >= liveSet.every / 1.5) every = liveSet.every;
+    if (want ? liveSet?.key === key && liveSet.every === every : !liveSet) return;
+    liveSet = want && { key, every };
+    await engine.call('setLiveExplain', want ? { request: want, source: { grid: LIVE_RES }, everySteps: every } : null)
+      .catch((e) => {
+        liveSet = null;
+        status.textContent = `Live attribution is off: ${e.message}`;
+      });
+  }
+
+  engine.on('liveExplain', (e) => {
+    if (liveSet && playing) show(e, LIVE_RES, e.step);
+  });
+
+  // Hover and keyboard probing.
+  container.tabIndex = 0;
+  container.setAttribute('aria-label', 'Attribution maps: arrows move the read-out point, Shift for larger steps');
+  container.addEventListener('pointermove', (e) => {
+    const canvas = e.target.closest('canvas');
+    if (!canvas) return;
+    const box = canvas.getBoundingClientRect();
+    probe = [((e.clientX - box.left) / box.width) * 2 * EXTENT - EXTENT, EXTENT - ((e.clientY - box.top) / box.height) * 2 * EXTENT];
+    probing = true;
+    paint();
+  });
+  container.addEventListener('pointerleave', () => {
+    probing = false;
+    paint();
+  });
+  container.addEventListener('keydown', (e) => {
+    const step = e.shiftKey ? 4 * KEY_STEP : KEY_STEP;
+    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+    if (!moves[e.key]) return;
+    e.preventDefault();
+    probe = probe.map((v, i) => Math.max(-EXTENT, Math.min(EXTENT, v + moves[e.key][i])));
+    probing = true;
+    paint();
+  });
+  container.addEventListener('blur', () => {
+    probing = false;
+    paint();
+  });
+
+  controls.onChange(() => {
+    liveCost = null;
+    refresh();
+    syncLive();
+  });
+
+  return {
+    // The experiment's network inputs, in order (a changed experiment is re-timed).
+    setFeatures(names) {
+      featureNames = names;
+      liveCost = null;
+    },
+    // The 2-D view is showing (false on the image track: no maps, no live requests).
+    setActive(on) {
+      active = on;
+      syncLive();
+    },
+    setLive(on) {
+      live = on;
+      syncLive();
+    },
+    setPlaying(on) {
+      playing = on;
+      syncLive();
+    },
+    // Every published update: while paused the maps follow the model; while playing the
+    // training speed tunes the live interval.
+    update(u) {
+      if (u.epochsPerSec != null && u.stepsPerEpoch) stepsPerSec = u.epochsPerSec * u.stepsPerEpoch;
+      if (playing) syncLive();
+      else refresh();
+    },
+  };
+}
