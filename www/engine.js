@@ -1,5 +1,6 @@
 // The main thread's handle on the engine worker: request/response calls by id, and
-// subscriptions to the events the worker pushes ('update', 'playing').
+// subscriptions to the events the worker pushes ('update', 'playing', 'explainProgress',
+// 'liveExplain', …).
 export function startEngine() {
   const worker = new Worker('./worker.js', { type: 'module' });
   const pending = new Map();

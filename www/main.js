@@ -256,6 +256,11 @@ installApi(
     exportModel: () => engine.call('exportModel'),
     importModel: (json) => engine.call('importModel', { json }).then((r) => (showExperiment(r), r)),
     setViews: (views) => engine.call('setViews', views),
+    // Explanations: {request: {method, params, baseline?}, source: {indices} | {features,
+    // labels?} | {grid: res}} → {method, shape, maps, targets, scores, completenessGap, layerRelevance}.
+    explain: (args) => engine.call('explain', args),
+    cancelExplain: () => engine.call('cancelExplain'),
+    setLiveExplain: (live) => engine.call('setLiveExplain', live ?? {}),
   },
   ready,
 );

@@ -3,9 +3,11 @@
 // It pushes {event: 'update'} messages with metrics, new history rows (while playing,
 // only the published epochs are evaluated, so rows skip epochs), the decision grid
 // and the views the page asked for (setViews: neuron maps, linear regions, confusion),
-// at most PUBLISH_HZ times a second while playing.
+// at most PUBLISH_HZ times a second while playing. Explanations (explain, cancelExplain,
+// setLiveExplain) run through www/explain/host.js.
 import init, { Session, decodeLink, defaultSpec, normalizeSpec, parsePointsCsv } from './glassbox.js';
 import { chooseBackend } from './backend_choice.js';
+import { createExplainHost } from './explain/host.js';
 
 const GRID_RESOLUTION = 64;
 const CHUNK_BUDGET_MS = 14;
@@ -47,6 +49,16 @@ const yieldToEvents = () =>
     yieldChannel.port2.postMessage(0);
   });
 
+const explainer = createExplainHost({
+  session: () => session,
+  yieldToEvents,
+  post: (message, transfer = []) => self.postMessage(message, transfer),
+});
+
+// Results whose typed arrays move to the page instead of being copied.
+const transfers = new WeakMap();
+const transferring = (result, buffers) => (transfers.set(result, buffers), result);
+
 function describe() {
   return { spec: JSON.parse(session.specJson()), link: session.link(), backend: session.backend() };
 }
@@ -81,6 +93,7 @@ async function adopt(next, reason) {
   speed.steps = 0;
   speed.ms = 0;
   lastWeightSync = performance.now();
+  explainer.resetLive();
 }
 
 // Accepts a spec object, spec JSON text, a fragment ("#v=1&s=…") or a URL holding one.
@@ -145,6 +158,7 @@ async function playLoop() {
     await exclusive(async () => {
       if (!playing) return;
       const steps = trainFor(CHUNK_BUDGET_MS);
+      await explainer.afterTraining(steps);
       // A host copy of healthy weights: the rollback point after a divergence, and the
       // restart point if the GPU device is lost.
       if (performance.now() - lastWeightSync > options.weightSyncMs) {
@@ -356,15 +370,32 @@ const methods = {
   // current points as a file.
   parsePointsCsv: ({ text }) => parsePointsCsv(String(text ?? '')),
   pointsCsv: () => session.pointsCsv(),
+  // ── Explanations ──
+  async explain(args) {
+    const attr = await explainer.run(args);
+    return transferring(attr, explainer.transferOf(attr));
+  },
+};
+
+// Calls answered at once, not queued behind a running session call (they do not touch
+// the session).
+const immediate = {
+  cancelExplain: () => explainer.cancel(),
+  // The live probe set is read by the play loop between chunks.
+  setLiveExplain: (args) => explainer.setLive(args && Object.keys(args).length ? args : null),
 };
 
 self.onmessage = async ({ data }) => {
   const { id, method, args } = data;
   try {
     await wasmReady;
+    if (Object.hasOwn(immediate, method)) {
+      self.postMessage({ id, result: immediate[method](args ?? {}) });
+      return;
+    }
     if (!Object.hasOwn(methods, method)) throw new Error(`Unknown method "${method}".`);
     const result = await exclusive(() => methods[method](args ?? {}));
-    self.postMessage({ id, result });
+    self.postMessage({ id, result }, (result && typeof result === 'object' && transfers.get(result)) || []);
   } catch (e) {
     self.postMessage({ id, error: String(e?.message ?? e) });
   }

@@ -5,6 +5,7 @@
 
 mod bench;
 mod edits;
+mod explain;
 mod images;
 mod points;
 mod views;
@@ -136,6 +137,15 @@ impl WasmSession {
     /// `{kind, adapter, reason}`.
     pub fn backend(&self) -> Result<JsValue, JsError> {
         to_js(&self.inner.borrow().backend_info())
+    }
+
+    /// Optimiser steps taken and whole epochs completed: `{step, epoch}`.
+    pub fn position(&self) -> JsValue {
+        let session = self.inner.borrow();
+        let out = Object::new();
+        set(&out, "step", session.step() as f64);
+        set(&out, "epoch", session.epoch());
+        out.into()
     }
 
     #[wasm_bindgen(js_name = stepsPerEpoch)]

@@ -67,6 +67,7 @@ pub async fn deeplift<B: Backend>(probe: &Probe<'_, B>, x: &[f64], seeds: &[f64]
         let options = BackwardOptions { input: true, params: false, layer_grads: false, rule: Some(&rule) };
         let g = probe.net.backward(probe.be, &xt, &trace, probe.upload(seed, k), options);
         multipliers.extend(probe.download(g.input.as_ref().expect("input gradient requested")).await);
+        probe.advance(chunk.len() / f).await;
     }
     let mut ends = x.to_vec();
     ends.extend_from_slice(&baselines);

@@ -282,6 +282,7 @@ pub async fn lrp<B: Backend>(probe: &Probe<'_, B>, x: &[f64], seeds: &[f64], com
                 None => passes[id] = false,
             }
         }
+        probe.advance(chunk.len() / f).await;
     }
     let layers = sums
         .into_iter()

@@ -2,7 +2,8 @@
 //! the same code. Every method explains a score S = seed·logits per sample (see
 //! `Target`), pushes its perturbed or interpolated copies through the network in batches
 //! (`Probe`), and returns one map per sample (`Attribution`). One file per method family;
-//! `request` parses the native runner's method names, parameters and JSON files.
+//! `request` parses the native runner's method names, parameters and JSON files;
+//! `progress` reports how far a method has got and lets a caller cancel it.
 
 mod baseline;
 mod cam;
@@ -13,6 +14,7 @@ mod integrated;
 mod lrp;
 mod occlusion;
 mod probe;
+mod progress;
 mod rise;
 mod shapley;
 mod quadrature;
@@ -29,6 +31,7 @@ pub use integrated::{integrated_gradients, IgOptions};
 pub use lrp::{lrp, Composite, LayerRelevance, LrpRule};
 pub use occlusion::{occlusion, OcclusionOptions};
 pub use probe::Probe;
+pub use progress::{Progress, CANCELLED};
 pub use quadrature::Quadrature;
 pub use rise::{rise, RiseOptions};
 pub use shapley::{shapley_sampling, ShapleyOptions};

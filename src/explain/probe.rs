@@ -1,9 +1,13 @@
 //! The batching helper: many copies of inputs (interpolations, noisy or masked copies)
 //! pushed through a network `batch` rows at a time, returning logits, explained scores
-//! or input gradients on the host.
+//! or input gradients on the host. Between batches it tells an optional `Progress` hook
+//! how many rows are done; once the hook says stop, the passes return zeros of the right
+//! size without touching the network, and the caller reports the explanation cancelled.
 
+use super::Progress;
 use crate::backend::{Backend, Real};
 use crate::nn::{BackwardOptions, BackwardRule, Mode, Net};
+use std::cell::Cell;
 
 /// Rows per pass unless told otherwise.
 pub const DEFAULT_BATCH: usize = 64;
@@ -13,15 +17,46 @@ pub struct Probe<'a, B: Backend> {
     pub net: &'a Net<B>,
     /// Rows per forward or backward pass.
     pub batch: usize,
+    progress: Option<&'a dyn Progress>,
+    /// Rows pushed through so far, and the rows the whole explanation will push.
+    done: Cell<usize>,
+    total: Cell<usize>,
+    stopped: Cell<bool>,
 }
 
 impl<'a, B: Backend> Probe<'a, B> {
     pub fn new(be: &'a B, net: &'a Net<B>) -> Self {
-        Probe { be, net, batch: DEFAULT_BATCH }
+        Probe { be, net, batch: DEFAULT_BATCH, progress: None, done: Cell::new(0), total: Cell::new(0), stopped: Cell::new(false) }
     }
 
     pub fn with_batch(self, batch: usize) -> Self {
         Probe { batch: batch.max(1), ..self }
+    }
+
+    /// Reports to `hook` after every batch, out of `total` rows.
+    pub fn with_progress(self, hook: &'a dyn Progress, total: usize) -> Self {
+        self.total.set(total);
+        Probe { progress: Some(hook), ..self }
+    }
+
+    /// Rows pushed through the network so far.
+    pub fn done(&self) -> usize {
+        self.done.get()
+    }
+
+    /// Whether the hook has said stop.
+    pub fn stopped(&self) -> bool {
+        self.stopped.get()
+    }
+
+    /// Counts `rows` as done and asks the hook whether to go on.
+    pub async fn advance(&self, rows: usize) {
+        self.done.set(self.done.get() + rows);
+        if let Some(hook) = self.progress {
+            if !self.stopped() && !hook.report(self.done.get(), self.total.get()).await {
+                self.stopped.set(true);
+            }
+        }
     }
 
     /// Numbers per input row.
@@ -47,8 +82,13 @@ impl<'a, B: Backend> Probe<'a, B> {
         let f = self.features();
         let mut out = Vec::with_capacity(x.len() / f * self.classes());
         for chunk in x.chunks(self.batch * f) {
+            if self.stopped() {
+                out.resize(out.len() + chunk.len() / f * self.classes(), 0.0);
+                continue;
+            }
             let z = self.net.predict(self.be, &self.upload(chunk, f));
             out.extend(self.download(&z).await);
+            self.advance(chunk.len() / f).await;
         }
         out
     }
@@ -65,14 +105,20 @@ impl<'a, B: Backend> Probe<'a, B> {
         let (f, k) = (self.features(), self.classes());
         let mut out = Vec::with_capacity(x.len());
         for (chunk, seed) in x.chunks(self.batch * f).zip(seeds.chunks(self.batch * k)) {
+            if self.stopped() {
+                out.resize(out.len() + chunk.len(), 0.0);
+                continue;
+            }
             let g = self.net.input_gradient(self.be, &self.upload(chunk, f), self.upload(seed, k), rule);
             out.extend(self.download(&g).await);
+            self.advance(chunk.len() / f).await;
         }
         out
     }
 
     /// The output of layer `id` and the gradient of the seeds' scores arriving there,
-    /// for every row; None when that layer passes its input through unchanged.
+    /// for every row; None when that layer passes its input through unchanged. (One
+    /// pass over the samples themselves: it runs even after a stop.)
     pub async fn layer(&self, x: &[f64], seeds: &[f64], id: usize) -> Option<(Vec<f64>, Vec<f64>)> {
         let (f, k) = (self.features(), self.classes());
         let (mut acts, mut grads) = (Vec::new(), Vec::new());
@@ -83,6 +129,7 @@ impl<'a, B: Backend> Probe<'a, B> {
             let g = self.net.backward(self.be, &x, &trace, self.upload(seed, k), options);
             acts.extend(self.download(trace.output(&x, id)).await);
             grads.extend(self.download(g.layers.get(id)?.as_ref()?).await);
+            self.advance(chunk.len() / f).await;
         }
         Some((acts, grads))
     }

@@ -32,6 +32,12 @@ impl InputsFile {
     /// Parses and checks the file against an input of `features` numbers.
     pub fn parse(json: &str, features: usize) -> Result<InputsFile, String> {
         let file: InputsFile = serde_json::from_str(json).map_err(|e| format!("not an inputs file: {e}"))?;
+        file.check(features)
+    }
+
+    /// Checks samples given directly against an input of `features` numbers.
+    pub fn check(self, features: usize) -> Result<InputsFile, String> {
+        let file = self;
         if file.inputs.is_empty() {
             return Err("inputs: there are no samples".into());
         }
@@ -297,7 +303,23 @@ fn lrp_composite(p: &mut Params<'_>) -> Result<Composite, String> {
 
 /// Runs `request` on every input.
 pub async fn explain<B: Backend>(be: &B, net: &crate::nn::Net<B>, inputs: &InputsFile, request: &Request) -> Result<AttributionFile, String> {
-    let probe = Probe::new(be, net).with_batch(request.batch);
+    explain_with(be, net, inputs, request, None).await
+}
+
+/// `explain`, telling `progress` how many rows have gone through the network between
+/// batches; fails with `CANCELLED` when the hook says stop.
+pub async fn explain_with<B: Backend>(
+    be: &B,
+    net: &crate::nn::Net<B>,
+    inputs: &InputsFile,
+    request: &Request,
+    progress: Option<&dyn Progress>,
+) -> Result<AttributionFile, String> {
+    let mut probe = Probe::new(be, net).with_batch(request.batch);
+    if let Some(hook) = progress {
+        let n = inputs.inputs.len();
+        probe = probe.with_progress(hook, n + request.method.rows(n, net.input));
+    }
     let x = inputs.flat();
     let k = probe.classes();
     let logits = probe.logits(&x).await;
@@ -320,6 +342,9 @@ pub async fn explain<B: Backend>(be: &B, net: &crate::nn::Net<B>, inputs: &Input
         }
         Method::Cam(o) => grad_cam(&probe, &x, &seeds, o).await?,
     };
+    if probe.stopped() {
+        return Err(CANCELLED.into());
+    }
     let targets = seeds
         .chunks(k)
         .map(|s| {

@@ -39,6 +39,14 @@ fn groups(input: Features, cell: usize) -> Vec<usize> {
     }
 }
 
+/// How many groups `groups` makes (0 for a zero cell, which the method refuses).
+pub(super) fn group_count(input: Features, cell: usize) -> usize {
+    if cell == 0 {
+        return 0;
+    }
+    groups(input, cell).iter().max().map_or(0, |g| g + 1)
+}
+
 pub async fn shapley_sampling<B: Backend>(probe: &Probe<'_, B>, x: &[f64], seeds: &[f64], options: &ShapleyOptions) -> Result<Attribution, String> {
     let (f, k) = (probe.features(), probe.classes());
     if options.samples == 0 || options.cell == 0 {

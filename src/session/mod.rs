@@ -1,6 +1,7 @@
 //! Session: one experiment built from a spec (dataset, model, trainer) on one backend.
 //! The wasm API and the native tests drive the engine only through this type.
-//! `edits` holds live changes and their replay, `views` what the page draws.
+//! `edits` holds live changes and their replay, `views` what the page draws, `explain`
+//! attribution maps of the model.
 
 use crate::backend::cpu::CpuBackend;
 use crate::backend::gpu::GpuBackend;
@@ -90,11 +91,13 @@ macro_rules! with_trainer {
 }
 
 mod edits;
+mod explain;
 mod images;
 mod upload;
 mod views;
 
 pub use edits::Applied;
+pub use explain::{ExplainRequest, ExplainSource, MAX_EXPLAIN_GRID, MAX_EXPLAIN_NUMBERS, MAX_EXPLAIN_SAMPLES};
 pub use images::{ActivationMaps, Filters, LayerShape, SampleBatch};
 pub use upload::{prepare as prepare_upload, UploadedFiles};
 pub use views::{Confusion, NetworkLayer, NetworkView, NeuronMaps, PlaneViews, Regions};
@@ -216,6 +219,11 @@ impl Session {
 
     pub fn step(&self) -> u64 {
         with_trainer!(&self.engine, t => t.step())
+    }
+
+    /// Whole epochs completed.
+    pub fn epoch(&self) -> u32 {
+        with_trainer!(&self.engine, t => t.epoch())
     }
 
     pub fn steps_per_epoch(&self) -> u64 {

@@ -1,0 +1,93 @@
+//! The wasm surface of explanations: `explainRows`, `explainFeatures` and `explainGrid`
+//! on the JS Session. Each resolves to `{method, shape, maps (n × ∏shape, Float32Array),
+//! targets, scores, completenessGap, layerRelevance}` and calls `progress(done, total)`
+//! between batches; a `false` (or a promise of it, or a throw) cancels, and the promise
+//! rejects with an Error whose message is "cancelled".
+
+use super::{set, to_js, WasmSession};
+use crate::explain::request::AttributionFile;
+use crate::explain::Progress;
+use crate::session::{ExplainRequest, ExplainSource};
+use js_sys::{Float32Array, Function, Object, Promise, Uint32Array};
+use std::future::Future;
+use std::pin::Pin;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// A JS `progress(done, total)` returning a boolean or a promise of one.
+struct JsProgress(Function);
+
+impl Progress for JsProgress {
+    fn report(&self, done: usize, total: usize) -> Pin<Box<dyn Future<Output = bool> + '_>> {
+        Box::pin(async move {
+            let answer = match self.0.call2(&JsValue::NULL, &JsValue::from(done as f64), &JsValue::from(total as f64)) {
+                Ok(answer) => answer,
+                Err(_) => return false,
+            };
+            let answer = match answer.dyn_into::<Promise>() {
+                Ok(promise) => match JsFuture::from(promise).await {
+                    Ok(answer) => answer,
+                    Err(_) => return false,
+                },
+                Err(answer) => answer,
+            };
+            answer != JsValue::FALSE
+        })
+    }
+}
+
+fn f32_array(values: impl Iterator<Item = f64>) -> Float32Array {
+    Float32Array::from(values.map(|v| v as f32).collect::<Vec<f32>>().as_slice())
+}
+
+fn attribution_to_js(a: &AttributionFile) -> Result<JsValue, JsError> {
+    let out = Object::new();
+    set(&out, "method", a.method.clone());
+    set(&out, "shape", to_js(&a.shape)?);
+    set(&out, "maps", f32_array(a.attributions.iter().flatten().copied()));
+    set(&out, "targets", to_js(&a.targets)?);
+    set(&out, "scores", f32_array(a.scores.iter().copied()));
+    set(&out, "completenessGap", a.completeness_gap.as_ref().map_or(JsValue::NULL, |g| f32_array(g.iter().copied()).into()));
+    set(&out, "layerRelevance", match &a.layer_relevance {
+        Some(layers) => to_js(layers)?,
+        None => JsValue::NULL,
+    });
+    Ok(out.into())
+}
+
+#[allow(clippy::await_holding_refcell_ref)]
+impl WasmSession {
+    fn explain_source(&self, request_json: &str, source: ExplainSource, progress: Option<Function>) -> Promise {
+        let inner = self.inner.clone();
+        let request = ExplainRequest::from_json(request_json);
+        wasm_bindgen_futures::future_to_promise(async move {
+            let hook = progress.map(JsProgress);
+            let session = inner.borrow();
+            let result = session.explain(&request.map_err(|e| JsError::new(&e))?, &source, hook.as_ref().map(|h| h as &dyn Progress)).await;
+            Ok(attribution_to_js(&result.map_err(|e| JsError::new(&e))?)?)
+        })
+    }
+}
+
+#[wasm_bindgen(js_class = Session)]
+impl WasmSession {
+    /// Explains dataset rows (train first, then test) with their labels.
+    #[wasm_bindgen(js_name = explainRows)]
+    pub fn explain_rows(&self, request_json: &str, indices: Uint32Array, progress: Option<Function>) -> Promise {
+        let rows = indices.to_vec().into_iter().map(|i| i as usize).collect();
+        self.explain_source(request_json, ExplainSource::Rows(rows), progress)
+    }
+
+    /// Explains whole samples given as features (e.g. a drawn digit), with labels when known.
+    #[wasm_bindgen(js_name = explainFeatures)]
+    pub fn explain_features(&self, request_json: &str, features: Float32Array, labels: Option<Uint32Array>, progress: Option<Function>) -> Promise {
+        let source = ExplainSource::Features { features: features.to_vec(), labels: labels.map(|l| l.to_vec()) };
+        self.explain_source(request_json, source, progress)
+    }
+
+    /// Explains the res×res plane grid of a 2-D set (top row first), per network input.
+    #[wasm_bindgen(js_name = explainGrid)]
+    pub fn explain_grid(&self, request_json: &str, res: u32, progress: Option<Function>) -> Promise {
+        self.explain_source(request_json, ExplainSource::Grid(res), progress)
+    }
+}

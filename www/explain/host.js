@@ -1,0 +1,95 @@
+// The worker's side of explanations: runs a request on the session ({indices},
+// {features, labels?} or {grid: res}), posts {event: 'explainProgress'} while it runs,
+// yields between batches so cancelExplain and other messages get through, and re-explains
+// the live probe set every N training steps ({event: 'liveExplain'}).
+
+// Progress events are posted at most this often (the last one always).
+const PROGRESS_INTERVAL_MS = 50;
+
+// `session()` is the current wasm Session; `yieldToEvents` lets queued messages run;
+// `post(message, transfer)` posts to the page.
+export function createExplainHost({ session, yieldToEvents, post }) {
+  // The running explanation's cancel flag (a fresh one per run).
+  let running = null;
+  let live = null;
+
+  function check({ request, source }) {
+    if (!request || typeof request.method !== 'string') throw new Error('explain needs a request {method, params, baseline?}.');
+    if (!source || typeof source !== 'object') throw new Error('explain needs a source: {indices}, {features, labels?} or {grid: res}.');
+  }
+
+  async function run({ request, source }) {
+    check({ request, source });
+    const json = JSON.stringify({ method: request.method, params: request.params ?? {}, ...(request.baseline ? { baseline: Array.from(request.baseline) } : {}) });
+    const token = { cancelled: false };
+    running = token;
+    let lastPost = 0;
+    const progress = async (done, total) => {
+      const now = performance.now();
+      if (done === total || now - lastPost >= PROGRESS_INTERVAL_MS) {
+        post({ event: 'explainProgress', done, total });
+        lastPost = now;
+      }
+      await yieldToEvents();
+      return !token.cancelled;
+    };
+    try {
+      const s = session();
+      if (source.indices) return await s.explainRows(json, Uint32Array.from(source.indices), progress);
+      if (source.features) {
+        const labels = source.labels == null ? null : Uint32Array.from(source.labels);
+        return await s.explainFeatures(json, Float32Array.from(source.features), labels, progress);
+      }
+      if (source.grid != null) return await s.explainGrid(json, Number(source.grid), progress);
+      throw new Error('explain needs a source: {indices}, {features, labels?} or {grid: res}.');
+    } finally {
+      if (running === token) running = null;
+    }
+  }
+
+  const transferOf = (attr) => [attr.maps.buffer, attr.scores.buffer, ...(attr.completenessGap ? [attr.completenessGap.buffer] : [])];
+
+  return {
+    run,
+    transferOf,
+    // Stops the running explanation at its next batch; true if one was running.
+    cancel() {
+      if (!running) return false;
+      running.cancelled = true;
+      return true;
+    },
+    // {request, source, everySteps} or null; checked now, run while training plays.
+    setLive(next) {
+      if (next == null) {
+        live = null;
+        return null;
+      }
+      check(next);
+      const everySteps = Math.floor(Number(next.everySteps));
+      if (!(everySteps >= 1)) throw new Error(`everySteps must be a whole number ≥ 1, got ${next.everySteps}.`);
+      live = { request: next.request, source: next.source, everySteps, since: everySteps };
+      return { everySteps };
+    },
+    // Called after each training chunk of `steps` steps (inside the session queue):
+    // explains the live set once `everySteps` have passed since the last time.
+    async afterTraining(steps) {
+      if (!live) return;
+      live.since += steps;
+      if (live.since < live.everySteps) return;
+      live.since = 0;
+      const current = live;
+      try {
+        const attr = await run(current);
+        post({ event: 'liveExplain', ...session().position(), ...attr }, transferOf(attr));
+      } catch (e) {
+        const message = String(e?.message ?? e);
+        if (message === 'cancelled') return;
+        if (live === current) live = null;
+        post({ event: 'liveExplain', error: message });
+      }
+    },
+    resetLive() {
+      if (live) live.since = live.everySteps;
+    },
+  };
+}
