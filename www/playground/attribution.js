@@ -12,9 +12,8 @@ import { featureLabel, groupToCoordinates, sharedScale, splitByFeature } from '.
 
 const STILL_RES = 64;
 export const LIVE_RES = 32;
-const LIVE_BUDGET = 0.15; // share of training time the live refresh may take
-const LIVE_MAX_HZ = 10; // and it refreshes at most this often
-const MAP_PX = 96;
+const LIVE_BUDGET = 0.1; // share of training time the live refresh may take
+const LIVE_MAX_HZ = 5; // and it refreshes at most this often
 const KEY_STEP = 0.5;
 
 const fmt = (v) => (Number.isFinite(v) ? (v >= 0 ? '+' : '') + v.toPrecision(3) : '–');
@@ -50,7 +49,9 @@ export function createAttributionMaps({ maps: container, legend, status }, { eng
   let playing = false;
   let live = true;
   let liveSet = null; // {key: the request's JSON, every: its steps} of the live request in force
-  let liveCost = null; // {key, ms}: the measured cost of one live explanation
+  // Measured cost per grid point of each request (JSON) on the current network: the
+  // least seen, since a call's time includes waiting for the training chunk before it.
+  let costs = new Map();
   let stepsPerSec = 0;
   let active = true;
   let featureNames = ['x1', 'x2'];
@@ -74,9 +75,8 @@ export function createAttributionMaps({ maps: container, legend, status }, { eng
       container.replaceChildren(...names.map((name) => {
         const figure = document.createElement('figure');
         figure.dataset.feature = name;
+        // One canvas pixel per grid cell; CSS scales it up.
         const canvas = document.createElement('canvas');
-        canvas.width = MAP_PX;
-        canvas.height = MAP_PX;
         canvas.setAttribute('role', 'img');
         canvas.setAttribute('aria-label', `Attribution of ${featureLabel(name)} over the plane`);
         const caption = document.createElement('figcaption');
@@ -87,16 +87,18 @@ export function createAttributionMaps({ maps: container, legend, status }, { eng
     }
     [...container.children].forEach((figure, j) => {
       const canvas = figure.firstChild;
+      if (canvas.width !== res) {
+        canvas.width = res;
+        canvas.height = res;
+      }
       const ctx = canvas.getContext('2d');
       heat.signed(maps[j], 0, res, scale);
-      ctx.imageSmoothingEnabled = true;
-      ctx.drawImage(heat.canvas, 0, 0, MAP_PX, MAP_PX);
+      ctx.drawImage(heat.canvas, 0, 0);
       if (probing) {
-        const px = ((probe[0] + EXTENT) / (2 * EXTENT)) * MAP_PX;
-        const py = ((EXTENT - probe[1]) / (2 * EXTENT)) * MAP_PX;
+        const cell = cellOf(probe, res);
         ctx.strokeStyle = '#1d2330';
-        ctx.lineWidth = 1.5;
-        ctx.strokeRect(px - 4, py - 4, 8, 8);
+        ctx.lineWidth = 1;
+        ctx.strokeRect((cell % res) - 1.5, Math.floor(cell / res) - 1.5, 4, 4);
       }
     });
     low.textContent = fmt(-scale);
@@ -125,6 +127,18 @@ export function createAttributionMaps({ maps: container, legend, status }, { eng
     paint();
   }
 
+  // Explains the grid, recording the time per point.
+  async function timed(request, res, key) {
+    const t0 = performance.now();
+    const result = await caller.run(key, request, { grid: res });
+    if (result.attr) {
+      const json = JSON.stringify(request);
+      const perPoint = (performance.now() - t0) / (res * res);
+      costs.set(json, Math.min(perPoint, costs.get(json) ?? Infinity));
+    }
+    return result;
+  }
+
   async function refresh() {
     if (!active || playing) return;
     if (controls.needsLabels()) {
@@ -132,7 +146,8 @@ export function createAttributionMaps({ maps: container, legend, status }, { eng
       return;
     }
     const what = controls.describe();
-    const result = await caller.run('maps', controls.request(), { grid: STILL_RES });
+    const request = controls.request();
+    const result = await timed(request, STILL_RES, 'maps');
     if (result.attr) show(result.attr, STILL_RES, null, what);
     else if (result.cancelled) status.textContent = 'Explanation cancelled; the maps show the last one.';
     else if (result.error) status.textContent = `The attribution maps could not be computed: ${result.error}`;
@@ -161,16 +176,12 @@ export function createAttributionMaps({ maps: container, legend, status }, { eng
     // The interval needs the training speed, known after the first published chunk.
     const want = active && live && playing && stepsPerSec > 0 && !controls.needsLabels() ? controls.request() : null;
     const key = want && JSON.stringify(want);
-    if (want && liveCost?.key !== key) {
-      // One explanation at the live resolution, timed, sets the refresh interval.
-      const t0 = performance.now();
-      const result = await caller.run('live-cost', want, { grid: LIVE_RES });
-      if (!result.attr) return;
-      liveCost = { key, ms: performance.now() - t0 };
-    }
-    let every = want ? liveEverySteps(liveCost.ms, stepsPerSec) : 0;
-    // Small changes of the measured speed keep the interval.
-    if (want && liveSet?.key === key && every <= 1.5 * liveSet.every && every >= liveSet.every / 1.5) every = liveSet.every;
+    // Without a measured cost (settings changed while playing), one timed explanation.
+    if (want && !costs.has(key) && !(await timed(want, LIVE_RES, 'live-cost')).attr) return;
+    let every = want ? liveEverySteps(costs.get(key) * LIVE_RES * LIVE_RES, stepsPerSec) : 0;
+    // The measured speed varies with the machine's load: changes within a factor of 2
+    // keep the interval.
+    if (want && liveSet?.key === key && every <= 2 * liveSet.every && every >= liveSet.every / 2) every = liveSet.every;
     if (want ? liveSet?.key === key && liveSet.every === every : !liveSet) return;
     liveSet = want && { key, every };
     await engine.call('setLiveExplain', want ? { request: want, source: { grid: LIVE_RES }, everySteps: every } : null)
@@ -181,7 +192,12 @@ export function createAttributionMaps({ maps: container, legend, status }, { eng
   }
 
   engine.on('liveExplain', (e) => {
-    if (liveSet && playing) show(e, LIVE_RES, e.step);
+    if (!liveSet || !playing) return;
+    if (e.error) {
+      // The worker dropped the live request.
+      liveSet = null;
+      status.textContent = `Live attribution stopped: ${e.error}`;
+    } else show(e, LIVE_RES, e.step);
   });
 
   // Hover and keyboard probing.
@@ -214,7 +230,6 @@ export function createAttributionMaps({ maps: container, legend, status }, { eng
   });
 
   controls.onChange(() => {
-    liveCost = null;
     refresh();
     syncLive();
   });
@@ -223,7 +238,7 @@ export function createAttributionMaps({ maps: container, legend, status }, { eng
     // The experiment's network inputs, in order (a changed experiment is re-timed).
     setFeatures(names) {
       featureNames = names;
-      liveCost = null;
+      costs = new Map();
     },
     // The 2-D view is showing (false on the image track: no maps, no live requests).
     setActive(on) {
@@ -241,7 +256,11 @@ export function createAttributionMaps({ maps: container, legend, status }, { eng
     // Every published update: while paused the maps follow the model; while playing the
     // training speed tunes the live interval.
     update(u) {
-      if (u.epochsPerSec != null && u.stepsPerEpoch) stepsPerSec = u.epochsPerSec * u.stepsPerEpoch;
+      // Smoothed: the worker's figure swings from update to update.
+      if (u.epochsPerSec != null && u.stepsPerEpoch) {
+        const now = u.epochsPerSec * u.stepsPerEpoch;
+        stepsPerSec = stepsPerSec > 0 ? 0.9 * stepsPerSec + 0.1 * now : now;
+      }
       if (playing) syncLive();
       else refresh();
     },

@@ -3,7 +3,7 @@
 // which score (predicted class, a chosen class, the true class for data points, or a
 // contrast between two classes; regression explains its single output) and whether the
 // attributions are grouped to the raw coordinates x₁ / x₂.
-import { methodInfo } from '../explain/methods.js';
+import { methodByName } from '../explain/methods.js';
 
 // Method names (the engine's vocabulary) with the parameters used on the plane: few
 // steps and samples, so a 32×32 grid stays cheap enough to refresh while training.
@@ -16,6 +16,10 @@ export const PLANE_METHODS = [
   ['lrp', { rule: 'epsilon', epsilon: '0.01' }],
   ['shapley', { samples: '16' }],
 ];
+
+// Rows per pass: the plane's networks are small, so large batches (fewer passes, fewer
+// progress yields) are fastest on either backend.
+const BATCH = '1024';
 
 function labelled(text, title, control) {
   const label = document.createElement('label');
@@ -35,10 +39,10 @@ export function createExplainControls(container) {
   const listeners = [];
   const changed = () => listeners.forEach((fn) => fn());
 
-  const method = select(PLANE_METHODS.map(([name]) => [name, methodInfo(name).label]));
+  const method = select(PLANE_METHODS.map(([name]) => [name, methodByName(name).label]));
   const methodLabel = labelled('Method ', 'Attribution method', method);
   const describeMethod = () => {
-    const tip = `${methodInfo(method.value).tooltip} (parameters here: ${Object.entries(PLANE_METHODS.find(([n]) => n === method.value)[1]).map(([k, v]) => `${k}=${v}`).join(', ') || 'none'})`;
+    const tip = `${methodByName(method.value).title} (parameters here: ${Object.entries(PLANE_METHODS.find(([n]) => n === method.value)[1]).map(([k, v]) => `${k}=${v}`).join(', ') || 'none'})`;
     method.title = tip;
     methodLabel.title = tip;
   };
@@ -111,7 +115,7 @@ export function createExplainControls(container) {
       const [name, params] = PLANE_METHODS.find(([n]) => n === method.value);
       const k = regression ? 'predicted' : kind.value;
       const targetValue = k === 'class' ? classA.value : k === 'contrast' ? `${classA.value}-${classB.value}` : k;
-      return { method: name, params: { ...params, target: targetValue } };
+      return { method: name, params: { ...params, target: targetValue, batch: BATCH } };
     },
     // Whether the score needs labels (only data points have them).
     needsLabels: () => !regression && kind.value === 'true',
@@ -121,7 +125,7 @@ export function createExplainControls(container) {
       const t = params.target;
       const what = regression ? 'the predicted value' : t === 'predicted' ? 'the predicted class' : t === 'true' ? 'the true class'
         : t.includes('-') ? `class ${Number(t.split('-')[0]) + 1} rather than class ${Number(t.split('-')[1]) + 1}` : `class ${Number(t) + 1}`;
-      return `${methodInfo(name).label} of ${what}`;
+      return `${methodByName(name).label} of ${what}`;
     },
     onChange: (fn) => listeners.push(fn),
   };

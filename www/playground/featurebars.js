@@ -82,7 +82,7 @@ export function createFeatureBars(container, { boundary, canvas, controls, calle
   const meanAbs = chart('Mean |attribution|');
   const pick = document.createElement('div');
   pick.className = 'bars-pick';
-  pick.append(previous, which, next);
+  pick.append(previous, next, which);
   const averages = document.createElement('div');
   averages.className = 'bars-pick';
   averages.append('Over the ', split, ' ', averageButton, averageNote);
@@ -114,10 +114,8 @@ export function createFeatureBars(container, { boundary, canvas, controls, calle
 
   async function explainSelected() {
     describePoint();
-    if (!active || selected == null) {
-      sample.list.replaceChildren();
-      return;
-    }
+    sample.figure.hidden = selected == null;
+    if (!active || selected == null) return;
     const index = selected;
     const result = await caller.run('sample', controls.request(), { indices: [index] });
     if (index !== selected) return;
