@@ -31,6 +31,7 @@ let shownSpec = null;
 // ── Image track: its view replaces the 2-D plane view for image and signal data ──
 const imageView = createImageView($('image-view'), {
   call: (method, args) => engine.call(method, args),
+  on: (event, fn) => engine.on(event, fn),
   load: (source) => userLoad(source),
   onError: (message) => banner.show(message),
   onUploadProgress: (fn) => engine.on('uploadProgress', ({ fraction }) => fn(fraction)),

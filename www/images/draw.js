@@ -110,6 +110,8 @@ export function createDrawPad(root, { classify }) {
   root.querySelector('.clear').addEventListener('click', clear);
   clear();
   return {
+    // The drawing at the dataset's size (grayscale in [0, 1]), or null when the pad is empty.
+    drawing: () => (dirty ? pixels() : null),
     // Grayscale images of `size` pixels a side can be drawn; others hide the pad.
     setImage(image) {
       root.hidden = !(image && image[0] === 1);

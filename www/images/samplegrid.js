@@ -1,6 +1,7 @@
 // The sample grid: test images with the predicted and true label, filtered by
 // correct/incorrect and class; with the filter on "incorrect" it is the misclassified
-// gallery. Choosing a sample (click or Enter) shows its activation maps.
+// gallery. Choosing a sample (click or Enter) shows its activation maps and adds it to
+// the explanation panel.
 import { paintSample, figure } from './paint.js';
 
 const SHOWN = 60;
@@ -32,12 +33,12 @@ export function createSampleGrid(root, { onPick }) {
     gallery.replaceChildren(...chosen.map((i) => {
       const ok = data.predicted[i] === data.labels[i];
       const { fig, canvas } = figure(`${ok ? '✓' : '✗'} ${data.predicted[i]} / ${data.labels[i]}`,
-        `Test sample ${data.indices[i]}: predicted ${data.predicted[i]} (${(data.confidence[i] * 100).toFixed(0)}%), true ${data.labels[i]}. Enter shows its activation maps.`);
+        `Test sample ${data.indices[i]}: predicted ${data.predicted[i]} (${(data.confidence[i] * 100).toFixed(0)}%), true ${data.labels[i]}. Enter shows its activation maps and adds it to the explanations.`);
       fig.className = ok ? 'sample correct' : 'sample wrong';
       fig.tabIndex = 0;
       fig.setAttribute('role', 'listitem');
       paintSample(canvas, data.features[i], data.info.image);
-      const pick = () => onPick(data.features[i], data.indices[i]);
+      const pick = () => onPick(data.features[i], data.indices[i], { label: data.labels[i], predicted: data.predicted[i] });
       fig.addEventListener('click', pick);
       fig.addEventListener('keydown', (e) => {
         if (e.key === 'Enter' || e.key === ' ') {

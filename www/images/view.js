@@ -1,6 +1,6 @@
 // The image track's page: mounted instead of the 2-D plane view when the experiment's
-// data are images or signals. It wires the dataset picker, uploads, the stack editor
-// and the views of predictions and layers to the engine worker.
+// data are images or signals. It wires the dataset picker, uploads, the stack editor,
+// the views of predictions and layers, and the explanation panel to the engine worker.
 import { createDatasetForm } from './datasetform.js';
 import { createUploader } from './upload.js';
 import { createStackEditor } from './stackeditor.js';
@@ -10,6 +10,7 @@ import { createSampleGrid } from './samplegrid.js';
 import { createConfusion } from './confusion.js';
 import { createLayerView } from './filters.js';
 import { createDrawPad } from './draw.js';
+import { createExplainPanel } from './explain.js';
 
 // Predictions are refreshed at most this often while training runs.
 const REFRESH_MS = 1500;
@@ -22,9 +23,10 @@ const PANELS = [
   ['confusion', 'Confusion matrix', ''],
   ['layers', 'What the conv layers see', 'wide'],
   ['draw', 'Draw a digit', ''],
+  ['explain', 'Explanations', 'wide'],
 ];
 
-export function createImageView(root, { call, load, onError, onUploadProgress }) {
+export function createImageView(root, { call, on, load, onError, onUploadProgress }) {
   root.innerHTML = PANELS.map(([id, title, cls]) => `<section class="panel ${cls}" aria-label="${title}"><h2>${title}</h2><div class="image-${id}"></div></section>`).join('');
   const box = (id) => root.querySelector(`.image-${id}`);
   box('data').innerHTML = '<form class="spec-form dataset-form" aria-label="Image dataset settings"></form><div class="upload"></div>';
@@ -49,7 +51,8 @@ export function createImageView(root, { call, load, onError, onUploadProgress })
   });
   const progress = createEpochProgress(box('progress'));
   const layerView = createLayerView(box('layers'));
-  const pickSample = async (features, index) => {
+  const pickSample = async (features, index, truth) => {
+    explain.addRow(features, index, truth);
     try {
       const maps = await call('activations', { features: Array.from(features) });
       layerView.showMaps(maps, features, info.image, index == null ? '(drawn)' : `(test sample ${index})`);
@@ -60,6 +63,7 @@ export function createImageView(root, { call, load, onError, onUploadProgress })
   const grid = createSampleGrid(box('samples'), { onPick: pickSample });
   const confusion = createConfusion(box('confusion'));
   const pad = createDrawPad(box('draw'), { classify: (pixels) => call('classify', { features: pixels }) });
+  const explain = createExplainPanel(box('explain'), { call, on, onError, drawing: () => pad.drawing() });
 
   // Refreshes run one after another, each reading the latest state.
   let chain = Promise.resolve();
@@ -89,6 +93,7 @@ export function createImageView(root, { call, load, onError, onUploadProgress })
       info = await call('dataInfo');
       pad.setImage(spec.dataset.kind === 'digits' || spec.dataset.kind === 'upload' ? info.image : null);
       stack.show(spec.model);
+      explain.show(spec, info);
       shownEpoch = -1;
       refresh();
     },
