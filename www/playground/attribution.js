@@ -1,14 +1,15 @@
 // Per-feature attribution maps over the plane, beside the decision boundary: for every
 // network input (or, grouped, for x₁ and x₂) the attribution at each point of a grid over
-// [−6, 6]², on the diverging map with one symmetric scale shared by all maps and a legend.
+// [−6, 6]², on the diverging map with one symmetric scale shared by all maps (the shared
+// www/explain/ painting and scaling) and a legend.
 // Hovering a map (or focusing the maps and moving with the arrows) reads every map's
 // value at that point. Still maps are explained at STILL_RES after each published change;
 // while training, a live request at LIVE_RES is re-explained every so many steps, chosen
 // from the measured cost of one explanation so that training slows by about LIVE_BUDGET.
-import { createHeatmap } from './heatmap.js';
-import { DIVERGING_LUT } from '../plots/colormap.js';
+import { paintAttribution, paintColourBar } from '../explain/paint.js';
+import { sharedScales } from '../explain/normalise.js';
 import { EXTENT } from '../plots/boundary.js';
-import { featureLabel, groupToCoordinates, sharedScale, splitByFeature } from './grouping.js';
+import { featureLabel, groupToCoordinates, splitByFeature } from './grouping.js';
 
 const STILL_RES = 64;
 export const LIVE_RES = 32;
@@ -26,23 +27,7 @@ export function liveEverySteps(explainMs, stepsPerSec, budget = LIVE_BUDGET, max
   return Math.max(1, Math.ceil(Math.max(byCost, stepsPerSec / maxHz)));
 }
 
-function legendBar() {
-  const c = document.createElement('canvas');
-  c.width = 256;
-  c.height = 1;
-  const ctx = c.getContext('2d');
-  const img = ctx.createImageData(256, 1);
-  for (let k = 0; k < 256; k++) {
-    img.data.set([DIVERGING_LUT[3 * k], DIVERGING_LUT[3 * k + 1], DIVERGING_LUT[3 * k + 2], 255], 4 * k);
-  }
-  ctx.putImageData(img, 0, 0);
-  c.className = 'legend-bar';
-  c.setAttribute('aria-hidden', 'true');
-  return c;
-}
-
 export function createAttributionMaps({ maps: container, legend, status }, { engine, controls, caller }) {
-  const heat = createHeatmap(document.createElement('canvas'));
   let shown = null; // {names, maps, res, scale, step}
   let probe = [0, 0];
   let probing = false;
@@ -58,7 +43,11 @@ export function createAttributionMaps({ maps: container, legend, status }, { eng
 
   const low = document.createElement('span');
   const high = document.createElement('span');
-  legend.replaceChildren(low, legendBar(), high, document.createElement('br'),
+  const bar = document.createElement('canvas');
+  bar.className = 'legend-bar';
+  bar.setAttribute('aria-hidden', 'true');
+  paintColourBar(bar, true);
+  legend.replaceChildren(low, bar, high, document.createElement('br'),
     'blue: lowers the explained score · orange: raises it · one scale for all maps');
 
   // Plane point → cell of a res×res grid (top row first).
@@ -87,14 +76,9 @@ export function createAttributionMaps({ maps: container, legend, status }, { eng
     }
     [...container.children].forEach((figure, j) => {
       const canvas = figure.firstChild;
-      if (canvas.width !== res) {
-        canvas.width = res;
-        canvas.height = res;
-      }
-      const ctx = canvas.getContext('2d');
-      heat.signed(maps[j], 0, res, scale);
-      ctx.drawImage(heat.canvas, 0, 0);
+      paintAttribution(canvas, { values: maps[j], h: res, w: res }, { signed: true, scale });
       if (probing) {
+        const ctx = canvas.getContext('2d');
         const cell = cellOf(probe, res);
         ctx.strokeStyle = '#1d2330';
         ctx.lineWidth = 1;
@@ -123,7 +107,9 @@ export function createAttributionMaps({ maps: container, legend, status }, { eng
     let names = featureNames;
     let maps = splitByFeature(attr.maps, names);
     if (controls.grouped()) ({ names, maps } = groupToCoordinates(names, maps));
-    shown = { names, maps, res, scale: sharedScale(maps), step, what };
+    // The shared scale: the largest of the maps' own scales (each clips its top 1%).
+    const [scale] = sharedScales(maps.map((values) => ({ values, key: '' })), 'grid');
+    shown = { names, maps, res, scale, step, what };
     paint();
   }
 

@@ -3,14 +3,15 @@
 // [ and ] on the plot) with its signed attribution per network input, and the average over
 // the train or test points (mean signed and mean |attribution|) from `explainRows`.
 // Signed bars use the diverging colours, magnitudes viridis; every bar shows its number.
-import { signedCss } from '../plots/colormap.js';
-import { viridis } from '../plots/viridis.js';
-import { featureLabel, groupToCoordinates, sharedScale, splitByFeature } from './grouping.js';
+import { colourOf } from '../explain/paint.js';
+import { featureLabel, groupToCoordinates, splitByFeature } from './grouping.js';
 import { labelledButton } from '../ui/button.js';
 import { EXTENT } from '../plots/boundary.js';
 
 const PICK_RADIUS_PX = 10;
 const PLAYING_REFRESH_MS = 1000;
+// The largest |value| of the lists: a chart's scale, so every bar and number is shown whole.
+const largest = (lists) => Math.max(0, ...lists.flatMap((l) => Array.from(l, Math.abs).filter(Number.isFinite)));
 const fmt = (v) => (Number.isFinite(v) ? (v >= 0 ? '+' : '') + v.toPrecision(3) : '–');
 
 // Rows of bars: signed values grow left or right from a centre line, magnitudes from the
@@ -27,15 +28,9 @@ function renderBars(list, names, values, scale, magnitude) {
     const bar = document.createElement('span');
     bar.className = 'bar';
     const share = scale > 0 && Number.isFinite(v) ? Math.min(1, Math.abs(v) / scale) : 0;
-    if (magnitude) {
-      bar.style.left = '0';
-      bar.style.width = `${100 * share}%`;
-      bar.style.background = `rgb(${viridis(share).join(',')})`;
-    } else {
-      bar.style.left = `${v < 0 ? 50 - 50 * share : 50}%`;
-      bar.style.width = `${50 * share}%`;
-      bar.style.background = signedCss(v, scale);
-    }
+    bar.style.left = magnitude ? '0' : `${v < 0 ? 50 - 50 * share : 50}%`;
+    bar.style.width = `${(magnitude ? 100 : 50) * share}%`;
+    bar.style.background = `rgb(${colourOf(v, scale, !magnitude).join(',')})`;
     track.append(bar);
     const value = document.createElement('span');
     value.className = 'bar-value';
@@ -122,7 +117,7 @@ export function createFeatureBars(container, { boundary, canvas, controls, calle
     const features = result.attr && perFeature(result.attr);
     if (features) {
       const values = features.maps.map((m) => m[0]);
-      renderBars(sample.list, features.names, values, sharedScale(features.maps), false);
+      renderBars(sample.list, features.names, values, largest([values]), false);
       sample.caption.textContent = `Selected point: ${controls.describe()}`;
     } else if (result.error) sample.caption.textContent = `Not explained: ${result.error}`;
   }
@@ -146,7 +141,7 @@ export function createFeatureBars(container, { boundary, canvas, controls, calle
     const n = indices.length;
     const mean = features.maps.map((m) => m.reduce((s, v) => s + v, 0) / n);
     const meanAbsolute = features.maps.map((m) => m.reduce((s, v) => s + Math.abs(v), 0) / n);
-    const scale = Math.max(sharedScale([mean]), sharedScale([meanAbsolute]));
+    const scale = largest([mean, meanAbsolute]);
     renderBars(meanSigned.list, features.names, mean, scale, false);
     renderBars(meanAbs.list, features.names, meanAbsolute, scale, true);
     meanSigned.figure.hidden = false;

@@ -26,9 +26,6 @@ export function splitByFeature(maps, names) {
   return out;
 }
 
-// Whether every feature is one the plane's grouping knows (tabular columns are not).
-export const groupable = (names) => names.every((name) => name in SOURCES);
-
 // {names: ['x1', 'x2'], maps}: the per-feature arrays summed into the coordinates.
 export function groupToCoordinates(names, maps) {
   const n = maps[0]?.length ?? 0;
@@ -41,11 +38,4 @@ export function groupToCoordinates(names, maps) {
     }
   });
   return { names: ['x1', 'x2'], maps: [grouped.x1, grouped.x2] };
-}
-
-// The largest |value| over all maps (0 when every value is 0 or there are none).
-export function sharedScale(maps) {
-  let m = 0;
-  for (const map of maps) for (const v of map) if (Math.abs(v) > m) m = Math.abs(v);
-  return m;
 }
