@@ -77,7 +77,6 @@ export function createExplainControls(container) {
     classA.hidden = regression || (k !== 'class' && k !== 'contrast');
     classB.hidden = regression || k !== 'contrast';
     versus.hidden = classB.hidden;
-    kind.disabled = regression;
     if (k === 'contrast' && classA.value === classB.value && classB.options.length > 1) {
       classB.selectedIndex = (classA.selectedIndex + 1) % classB.options.length;
     }
@@ -90,7 +89,10 @@ export function createExplainControls(container) {
       changed();
     });
   }
-  container.replaceChildren(methodLabel, target, groupLabel);
+  const single = document.createElement('span');
+  single.textContent = 'Explains the predicted value (regression)';
+  single.hidden = true;
+  container.replaceChildren(methodLabel, target, single, groupLabel);
   describeMethod();
   layout();
 
@@ -104,10 +106,11 @@ export function createExplainControls(container) {
         const [a, b] = [classA.value, classB.value];
         classA.replaceChildren(...select(options).children);
         classB.replaceChildren(...select(options).children);
-        if (Number(a) < count) classA.value = a;
-        if (Number(b) < count) classB.value = b;
+        if (a !== '' && Number(a) < count) classA.value = a;
+        if (b !== '' && Number(b) < count) classB.value = b;
       }
-      target.title = regression ? 'Regression: the attribution explains the single predicted value' : '';
+      target.hidden = regression;
+      single.hidden = !regression;
       layout();
     },
     // The request for the worker: {method, params}, params as the runner's strings.
