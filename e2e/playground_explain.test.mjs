@@ -170,9 +170,16 @@ test('attribution maps and bars on the plane: properties, live refresh, bars for
   assert.deepEqual(grouped.map((m) => m.url), shown.map((m) => m.url));
   await page.uncheck('#attribution-grouped');
 
+  // A split larger than one explanation call takes (4096 samples) is averaged in parts.
+  await load(page, { dataset: { kind: 'circle', points: 10000, trainFraction: 0.9 } });
+  await page.selectOption('#feature-bars select', 'train');
+  await page.click('#feature-bars button:text("Average")');
+  await page.waitForFunction(() => /9000 train points/.test(document.querySelectorAll('#feature-bars .bars-which')[1].textContent));
+  assert.equal((await barValues(page, 2)).length, 2);
+
   // Training speed with the live maps off and on, in alternating pairs (the machine's
   // load varies): the median of the pairs' ratios.
-  await load(page, { dataset: { kind: 'spiral' }, model: { hidden: [8, 8] } });
+  await load(page, { dataset: { kind: 'spiral', points: 500, trainFraction: 0.5 }, model: { hidden: [8, 8] } });
   const speed = async (live) => {
     await page.setChecked('#attribution-live', live);
     const start = await page.evaluate(() => window.glassbox.metrics());
@@ -184,8 +191,14 @@ test('attribution maps and bars on the plane: properties, live refresh, bars for
     return (end.epoch - start.epoch) / ((Date.now() - t0) / 1000);
   };
   const pairs = [];
-  for (let i = 0; i < 3; i++) pairs.push([await speed(false), await speed(true)]);
+  // Alternating which goes first cancels a drift of the speed over the run.
+  for (let i = 0; i < 4; i++) {
+    if (i % 2) {
+      const on = await speed(true);
+      pairs.push([await speed(false), on]);
+    } else pairs.push([await speed(false), await speed(true)]);
+  }
   const ratios = pairs.map(([off, on]) => on / off).sort((a, b) => a - b);
-  console.log(`# spiral 2×8 (CPU), gradient maps: epochs/s live off / on ${pairs.map(([a, b]) => `${a.toFixed(0)}/${b.toFixed(0)}`).join(', ')}; median ratio ${ratios[1].toFixed(2)}`);
+  console.log(`# spiral 2×8 (CPU), gradient maps: epochs/s live off / on ${pairs.map(([a, b]) => `${a.toFixed(0)}/${b.toFixed(0)}`).join(', ')}; median ratio ${((ratios[1] + ratios[2]) / 2).toFixed(2)}`);
   assert.deepEqual(problems, []);
 });

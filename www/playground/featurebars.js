@@ -9,6 +9,7 @@ import { labelledButton } from '../ui/button.js';
 import { EXTENT } from '../plots/boundary.js';
 
 const PICK_RADIUS_PX = 10;
+const MAX_SAMPLES = 4096; // rows per explanation call (the engine's MAX_EXPLAIN_SAMPLES)
 const PLAYING_REFRESH_MS = 1000;
 // The largest |value| of the lists: a chart's scale, so every bar and number is shown whole.
 const largest = (lists) => Math.max(0, ...lists.flatMap((l) => Array.from(l, Math.abs).filter(Number.isFinite)));
@@ -130,20 +131,36 @@ export function createFeatureBars(container, { boundary, canvas, controls, calle
       averageNote.textContent = ` There are no ${split.value} points.`;
       return;
     }
-    averageNote.textContent = ' explaining…';
-    const indices = Array.from({ length: to - from }, (_, i) => from + i);
-    const result = await caller.run('average', controls.request(), { indices });
-    const features = result.attr && perFeature(result.attr);
-    if (!features) {
-      averageNote.textContent = result.cancelled ? ' cancelled.' : result.error ? ` Not explained: ${result.error}` : '';
-      return;
+    const n = to - from;
+    const request = controls.request();
+    let sums = null;
+    // The engine explains at most MAX_SAMPLES rows per call: larger splits go in parts.
+    for (let start = from; start < to; start += MAX_SAMPLES) {
+      averageNote.textContent = ` explaining points ${start - from + 1}–${Math.min(to, start + MAX_SAMPLES) - from} of ${n}…`;
+      const indices = Array.from({ length: Math.min(to, start + MAX_SAMPLES) - start }, (_, i) => start + i);
+      const result = await caller.run('average', request, { indices });
+      if (boundary.points() !== p) {
+        averageNote.textContent = ' The data changed while explaining: average again.';
+        return;
+      }
+      const features = result.attr && perFeature(result.attr);
+      if (!features) {
+        averageNote.textContent = result.cancelled ? ' cancelled.' : result.error ? ` Not explained: ${result.error}` : '';
+        return;
+      }
+      sums ??= { names: features.names, signed: features.names.map(() => 0), absolute: features.names.map(() => 0) };
+      features.maps.forEach((m, j) => {
+        for (const v of m) {
+          sums.signed[j] += v;
+          sums.absolute[j] += Math.abs(v);
+        }
+      });
     }
-    const n = indices.length;
-    const mean = features.maps.map((m) => m.reduce((s, v) => s + v, 0) / n);
-    const meanAbsolute = features.maps.map((m) => m.reduce((s, v) => s + Math.abs(v), 0) / n);
+    const mean = sums.signed.map((v) => v / n);
+    const meanAbsolute = sums.absolute.map((v) => v / n);
     const scale = largest([mean, meanAbsolute]);
-    renderBars(meanSigned.list, features.names, mean, scale, false);
-    renderBars(meanAbs.list, features.names, meanAbsolute, scale, true);
+    renderBars(meanSigned.list, sums.names, mean, scale, false);
+    renderBars(meanAbs.list, sums.names, meanAbsolute, scale, true);
     meanSigned.figure.hidden = false;
     meanAbs.figure.hidden = false;
     averageNote.textContent = ` ${n} ${split.value} points · ${controls.describe()} · at epoch ${epoch}`;
