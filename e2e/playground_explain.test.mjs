@@ -3,7 +3,7 @@
 // zero x₂ bars; a network reading only x₁², x₂² gets mirror-symmetric maps, and grouping
 // moves them to x₁ / x₂ unchanged; live refresh changes the maps while training; bars show
 // for a clicked point and for the dataset average. Prints training speed with the live
-// maps off and on (CPU backend).
+// maps off and on (CPU backend). A long average shows progress and is cancelled.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage, screenshot } from './browser.mjs';
@@ -76,12 +76,12 @@ const asymmetry = (page) => page.evaluate(() => [...document.querySelectorAll('#
 }));
 
 // Waits until the still maps show `features` for the current model (the status names the
-// method once an explanation arrived after the last change).
-async function mapsFor(page, features) {
-  await page.waitForFunction((names) => {
+// method, gradient unless told, once an explanation arrived after the last change).
+async function mapsFor(page, features, method = /Gradient/) {
+  await page.waitForFunction(([names, source]) => {
     const shown = [...document.querySelectorAll('#attribution-maps figure')].map((f) => f.dataset.feature);
-    return shown.join() === names.join() && /Gradient/i.test(document.querySelector('#attribution-status').textContent);
-  }, features);
+    return shown.join() === names.join() && new RegExp(source).test(document.querySelector('#attribution-status').textContent);
+  }, [features, method.source]);
   // Any explanation already queued for an earlier state has landed.
   await page.waitForFunction(() => document.querySelector('#explain-progress').hidden);
   return maps(page);
@@ -176,6 +176,17 @@ test('attribution maps and bars on the plane: properties, live refresh, bars for
   await page.click('#feature-bars button:text("Average")');
   await page.waitForFunction(() => /9000 train points/.test(document.querySelectorAll('#feature-bars .bars-which')[1].textContent));
   assert.equal((await barValues(page, 2)).length, 2);
+  // A long one (Shapley sampling of seven features through a wider network) shows its
+  // progress and can be cancelled.
+  await load(page, { dataset: { features: ['x1', 'x2', 'x1Squared', 'x2Squared', 'x1x2', 'sinX1', 'sinX2'] }, model: { hidden: [48, 48] } });
+  await page.selectOption('#explain-controls select', 'shapley');
+  await mapsFor(page, ['x1', 'x2', 'x1Squared', 'x2Squared', 'x1x2', 'sinX1', 'sinX2'], /Shapley/);
+  await page.click('#feature-bars button:text("Average")');
+  await page.waitForSelector('#explain-progress:not([hidden])');
+  await page.click('#explain-cancel');
+  await page.waitForFunction(() => /cancelled/.test(document.querySelectorAll('#feature-bars .bars-which')[1].textContent));
+  await page.waitForSelector('#explain-progress', { state: 'hidden' });
+  await page.selectOption('#explain-controls select', 'gradient');
 
   // Training speed with the live maps off and on, in alternating pairs (the machine's
   // load varies): the median of the pairs' ratios.
