@@ -139,15 +139,17 @@ async function publish() {
 // steps of a longer one); returns the steps run. Only the epochs published are
 // evaluated (publish's metrics call evaluates the current one, at its end): the
 // trajectory is the same, and evaluating every epoch would take most of the time.
+// With live explanations on, a chunk ends where the next one is due.
 function trainFor(budgetMs) {
   session.setEvaluation('onDemand');
   const start = performance.now();
+  const cap = explainer.stepsUntilLive();
   let steps = 0;
   do {
-    const n = Math.max(1, Math.min(MAX_STEPS_PER_CALL, session.stepsLeftInEpoch()));
+    const n = Math.max(1, Math.min(MAX_STEPS_PER_CALL, session.stepsLeftInEpoch(), cap - steps));
     session.train(n);
     steps += n;
-  } while (performance.now() - start < budgetMs);
+  } while (performance.now() - start < budgetMs && steps < cap);
   return steps;
 }
 

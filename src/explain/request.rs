@@ -89,15 +89,18 @@ pub struct Request {
     pub params: BTreeMap<String, String>,
 }
 
-/// `key=value` parameters, each read at most once; leftovers are errors.
+/// `key=value` parameters; a key may be read more than once (several per-layer LRP
+/// rules share ε or γ); keys never read are errors.
 struct Params<'a> {
     method: &'a str,
     given: BTreeMap<String, String>,
+    used: std::collections::BTreeSet<String>,
 }
 
 impl Params<'_> {
     fn text(&mut self, key: &str) -> Option<String> {
-        self.given.remove(key)
+        self.used.insert(key.to_string());
+        self.given.get(key).cloned()
     }
 
     fn number<T: std::str::FromStr>(&mut self, key: &str, default: T, valid: impl Fn(&T) -> bool, range: &str) -> Result<T, String> {
@@ -108,7 +111,7 @@ impl Params<'_> {
     }
 
     fn finish(self) -> Result<(), String> {
-        match self.given.keys().next() {
+        match self.given.keys().find(|k| !self.used.contains(*k)) {
             Some(k) => Err(format!("{}: unknown parameter \"{k}\"", self.method)),
             None => Ok(()),
         }
@@ -120,7 +123,7 @@ const MAX_SAMPLES: usize = 100_000;
 impl Request {
     /// A method by name with `params`; `inputs` supplies custom baselines and noise.
     pub fn parse(name: &str, params: &[(String, String)], inputs: &InputsFile) -> Result<Request, String> {
-        let mut p = Params { method: name, given: BTreeMap::new() };
+        let mut p = Params { method: name, given: BTreeMap::new(), used: Default::default() };
         for (k, v) in params {
             if p.given.insert(k.clone(), v.clone()).is_some() {
                 return Err(format!("{name}: parameter \"{k}\" is given twice"));
@@ -400,6 +403,15 @@ mod tests {
             Composite::Custom { default: LrpRule::ZPlus, layers: BTreeMap::from([(0, LrpRule::ZBox { low: 0.0, high: 1.0 }), (4, LrpRule::Gamma(0.5))]) }
         );
         let bad = |name: &str, list: &[(&str, &str)]| Request::parse(name, &params(list), &inputs).unwrap_err();
+        // Every rule that reads a parameter gets the given value, not just the first.
+        assert_eq!(
+            lrp(&[("rule", "epsilon"), ("epsilon", "0.1"), ("layers", "3:epsilon,5:gamma,6:gamma"), ("gamma", "0.5")]),
+            Composite::Custom {
+                default: LrpRule::Epsilon(0.1),
+                layers: BTreeMap::from([(3, LrpRule::Epsilon(0.1)), (5, LrpRule::Gamma(0.5)), (6, LrpRule::Gamma(0.5))])
+            }
+        );
+        assert!(bad("lrp", &[("rule", "zPlus"), ("gamma", "0.5")]).contains("unknown parameter \"gamma\""));
         assert!(bad("lime", &[]).contains("unknown method \"lime\""));
         assert!(bad("gradient", &[("steps", "3")]).contains("unknown parameter \"steps\""));
         assert!(bad("integratedGradients", &[("steps", "0")]).contains("steps must be"));

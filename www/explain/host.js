@@ -67,9 +67,11 @@ export function createExplainHost({ session, yieldToEvents, post }) {
       check(next);
       const everySteps = Math.floor(Number(next.everySteps));
       if (!(everySteps >= 1)) throw new Error(`everySteps must be a whole number ≥ 1, got ${next.everySteps}.`);
-      live = { request: next.request, source: next.source, everySteps, since: everySteps };
+      live = { request: next.request, source: next.source, everySteps, since: 0 };
       return { everySteps };
     },
+    // Training steps until the live set is due (Infinity without one).
+    stepsUntilLive: () => (live ? Math.max(1, live.everySteps - live.since) : Infinity),
     // Called after each training chunk of `steps` steps (inside the session queue):
     // explains the live set once `everySteps` have passed since the last time.
     async afterTraining(steps) {
@@ -89,7 +91,7 @@ export function createExplainHost({ session, yieldToEvents, post }) {
       }
     },
     resetLive() {
-      if (live) live.since = live.everySteps;
+      if (live) live.since = 0;
     },
   };
 }

@@ -222,8 +222,11 @@ export function createExplainPanel(root, { call, on, onError, drawing }) {
         }
         if (!job.cancelled) rows.push(row);
       }
-      results = { samples: list, rows };
-      draw();
+      // A run cancelled before any method finished leaves the grid as it was.
+      if (rows.length || !job.cancelled) {
+        results = { samples: list, rows };
+        draw();
+      }
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       say(job.cancelled ? `Cancelled; ${rows.length} of ${chosen.length} methods finished.` : `Explained ${list.length} samples with ${rows.length} methods in ${seconds} s.`);
     } finally {
