@@ -45,6 +45,7 @@ function setImageMode(spec, waitingForFiles) {
   $('image-view').hidden = !imageMode && !waitingForFiles;
   // The image panel has its own data settings, layer stack and views.
   for (const panel of document.querySelectorAll('.playground-network, .playground-right, #spec-form fieldset.layers')) panel.hidden = imageMode;
+  playground.setActive(!imageMode);
   if (imageMode) imageView.show(spec);
 }
 
@@ -96,6 +97,7 @@ engine.on('update', (update) => {
 
 engine.on('playing', (e) => {
   playing = e.playing;
+  playground.setPlaying(playing);
   $('play').textContent = playing ? '❚❚ Pause' : '▶ Play';
   $('play').setAttribute('aria-pressed', String(playing));
   if (!playing) chart.redraw(true);

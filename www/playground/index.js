@@ -1,7 +1,7 @@
 // The playground's centre and right columns, mounted on the page: the network diagram
 // (with feature toggles, neuron maps, hover zoom and weight/bias editing), the
-// decision-boundary plot with its options and drawing tool, the data panel and CSV
-// upload/download. Edits go to the engine through `update`; what comes back is shown by
+// decision-boundary plot with its options and drawing tool, the per-feature attribution
+// maps and bars beside it, the data panel and CSV upload/download. Edits go to the engine through `update`; what comes back is shown by
 // the page's `shown` callback, so the URL and the other controls follow.
 import { createNetworkDiagram, FEATURES } from './network.js';
 import { createNeuronZoom } from './zoom.js';
@@ -10,6 +10,10 @@ import { createDrawTool } from './draw.js';
 import { createDataPanel, isRegression } from './datapanel.js';
 import { createCsvTools } from './csv.js';
 import { CLASS_COLORS } from '../plots/colormap.js';
+import { createExplainControls } from './explaincontrols.js';
+import { createExplainCaller } from './explaincall.js';
+import { createAttributionMaps } from './attribution.js';
+import { createFeatureBars } from './featurebars.js';
 
 const $ = (id) => document.getElementById(id);
 const NEURON_RESOLUTION = 24;
@@ -154,6 +158,16 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
     engine.call('setViews', { neurons: true, neuronResolution: NEURON_RESOLUTION, regions: boundary.options.regions })
       .catch((e) => banner.show(`The neuron maps are not available: ${e.message}`));
 
+  // Explanations: shared settings, one queue of worker calls, the maps and the bars.
+  const explainControls = createExplainControls($('explain-controls'));
+  const caller = createExplainCaller(engine, { progress: $('explain-progress'), cancel: $('explain-cancel') });
+  const attribution = createAttributionMaps(
+    { maps: $('attribution-maps'), legend: $('attribution-legend'), status: $('attribution-status') },
+    { engine, controls: explainControls, caller },
+  );
+  const bars = createFeatureBars($('feature-bars'), { boundary, canvas: $('boundary'), controls: explainControls, caller });
+  $('attribution-live').addEventListener('change', (e) => attribution.setLive(e.target.checked));
+
   let points = null;
   function legend() {
     const el = $('boundary-legend');
@@ -181,6 +195,10 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
       const regression = isRegression(spec.dataset);
       boundary.options.regression = regression;
       draw.configure(Math.min(8, (spec.dataset.classes ?? 2) + 1), !regression);
+      const inputs = spec.dataset.features ?? ['x1', 'x2'];
+      explainControls.setClasses(spec.dataset.classes ?? 2, regression);
+      attribution.setFeatures(inputs);
+      bars.setFeatures(inputs);
       // The run's points arrive before the reply that describes it.
       if (points) data.thumbnail(points);
       legend();
@@ -192,8 +210,21 @@ export function mountPlayground({ engine, banner, boundary, shown }) {
       if (u.points) {
         points = u.points;
         legend();
+        bars.setPoints();
       }
       refreshNetwork();
+      attribution.update(u);
+      bars.update(u);
+    },
+    // Training started or stopped.
+    setPlaying(on) {
+      attribution.setPlaying(on);
+      bars.setPlaying(on);
+    },
+    // The 2-D view is shown (not the image track): only then explanations run.
+    setActive(on) {
+      attribution.setActive(on);
+      bars.setActive(on);
     },
     // Once per animation frame with the latest update.
     render(u) {

@@ -1,7 +1,8 @@
 // The decision-boundary view: the network's output over the input plane [−6, 6]² as a
 // heatmap (class probabilities, the likeliest class when discretised, or the regression
 // value), an optional linear-regions overlay, and the data points on top: train filled,
-// test ringed (when shown), plus the points being drawn.
+// test ringed (when shown), plus the points being drawn and the point selected for its
+// attribution bars (a dark ring).
 import { CLASS_COLORS, pointColor, targetScale } from './colormap.js';
 import { createHeatmap } from '../playground/heatmap.js';
 
@@ -17,6 +18,7 @@ export function createBoundaryPlot(canvas) {
   let sketch = [];
   let erased = new Set();
   let cursor = null;
+  let selected = null; // the point whose attributions are shown, ringed
 
   const toPixel = (x, y) => [((x + EXTENT) / (2 * EXTENT)) * canvas.width, ((EXTENT - y) / (2 * EXTENT)) * canvas.height];
 
@@ -41,6 +43,14 @@ export function createBoundaryPlot(canvas) {
         if (i < points.nTrain) dot(points.features[2 * i], points.features[2 * i + 1], color, '#fff');
         else dot(points.features[2 * i], points.features[2 * i + 1], '#fff', color);
       }
+    }
+    if (points && selected != null && selected < (options.showTest ? points.labels.length : points.nTrain)) {
+      const [px, py] = toPixel(points.features[2 * selected], points.features[2 * selected + 1]);
+      ctx.beginPath();
+      ctx.arc(px, py, 8, 0, 2 * Math.PI);
+      ctx.strokeStyle = '#1d2330';
+      ctx.lineWidth = 2.5;
+      ctx.stroke();
     }
     for (const [x, y, label] of sketch) dot(x, y, CLASS_COLORS[label], '#1d2330', 4.5);
     if (cursor) {
@@ -91,6 +101,11 @@ export function createBoundaryPlot(canvas) {
     setSketch(list, gone) {
       sketch = list;
       erased = gone;
+      draw();
+    },
+    // The data point ringed as selected (its index), or null.
+    setSelected(i) {
+      selected = i;
       draw();
     },
     setCursor(xy) {
