@@ -77,7 +77,8 @@ test('explanations of a trained digits CNN: grid, gap, cancel, live timeline and
   assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG signature');
   assert.ok(bytes.length > 5000, `${bytes.length} bytes`);
 
-  // A long RISE run shows its progress and stops on Cancel, keeping the shown grid.
+  // A long RISE run shows its progress and its maps so far, and stops on Cancel, going
+  // back to the grid shown before.
   await chooseMethods(page, ['rise']);
   const rise = page.locator('.image-explain .method').filter({ has: page.locator('input[value=rise]') });
   await rise.locator('summary').click();
@@ -86,6 +87,10 @@ test('explanations of a trained digits CNN: grid, gap, cancel, live timeline and
   await page.click('.image-explain .run');
   await page.waitForSelector('.image-explain .explain-progress:not([hidden])');
   await page.waitForFunction(() => document.querySelector('.image-explain .explain-progress progress').value > 0);
+  // The maps sharpen while masks accumulate: both samples show RISE's maps so far.
+  const refining = () => [...document.querySelectorAll('.image-explain .explain-grid td .caption')].filter((c) => c.textContent === 'refining…').length;
+  await page.waitForFunction(refining, null, { timeout: 20000 });
+  assert.equal(await page.evaluate(refining), 2, 'a partial map per sample');
   const t0 = Date.now();
   await page.click('.image-explain .cancel');
   await page.waitForFunction(() => document.querySelector('.image-explain .status').textContent.startsWith('Cancelled'), null, { timeout: 10000 });

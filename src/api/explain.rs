@@ -1,7 +1,7 @@
 //! The wasm surface of explanations: `explainRows`, `explainFeatures` and `explainGrid`
 //! on the JS Session. Each resolves to `{method, shape, maps (n × ∏shape, Float32Array),
-//! targets, scores, completenessGap, layerRelevance}` and calls `progress(done, total)`
-//! between batches; a `false` (or a promise of it, or a throw) cancels, and the promise
+//! targets, scores, completenessGap, layerRelevance}` and calls `progress(done, total,
+//! partial)` between batches (see `JsProgress`); a `false` (or a promise of it, or a throw) cancels, and the promise
 //! rejects with an Error whose message is "cancelled".
 
 use super::{set, to_js, WasmSession};
@@ -9,18 +9,25 @@ use crate::explain::request::AttributionFile;
 use crate::explain::Progress;
 use crate::session::{ExplainRequest, ExplainSource};
 use js_sys::{Float32Array, Function, Object, Promise, Uint32Array};
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-/// A JS `progress(done, total)` returning a boolean or a promise of one.
-struct JsProgress(Function);
+/// A JS `progress(done, total, partial)` returning a boolean or a promise of one; `partial`
+/// is `{shape, maps}` with the maps so far of a method that refines them (RISE), given
+/// at the report that follows them, else undefined.
+struct JsProgress {
+    callback: Function,
+    partial: RefCell<Option<JsValue>>,
+}
 
 impl Progress for JsProgress {
     fn report(&self, done: usize, total: usize) -> Pin<Box<dyn Future<Output = bool> + '_>> {
         Box::pin(async move {
-            let answer = match self.0.call2(&JsValue::NULL, &JsValue::from(done as f64), &JsValue::from(total as f64)) {
+            let partial = self.partial.borrow_mut().take().unwrap_or(JsValue::UNDEFINED);
+            let answer = match self.callback.call3(&JsValue::NULL, &JsValue::from(done as f64), &JsValue::from(total as f64), &partial) {
                 Ok(answer) => answer,
                 Err(_) => return false,
             };
@@ -33,6 +40,13 @@ impl Progress for JsProgress {
             };
             answer != JsValue::FALSE
         })
+    }
+
+    fn partial(&self, shape: &[usize], maps: &[Vec<f64>]) {
+        let out = Object::new();
+        set(&out, "shape", js_sys::Array::from_iter(shape.iter().map(|&d| JsValue::from(d as f64))));
+        set(&out, "maps", f32_array(maps.iter().flatten().copied()));
+        *self.partial.borrow_mut() = Some(out.into());
     }
 }
 
@@ -61,7 +75,7 @@ impl WasmSession {
         let inner = self.inner.clone();
         let request = ExplainRequest::from_json(request_json);
         wasm_bindgen_futures::future_to_promise(async move {
-            let hook = progress.map(JsProgress);
+            let hook = progress.map(|callback| JsProgress { callback, partial: RefCell::new(None) });
             let session = inner.borrow();
             let result = session.explain(&request.map_err(|e| JsError::new(&e))?, &source, hook.as_ref().map(|h| h as &dyn Progress)).await;
             Ok(attribution_to_js(&result.map_err(|e| JsError::new(&e))?)?)

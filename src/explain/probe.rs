@@ -59,6 +59,13 @@ impl<'a, B: Backend> Probe<'a, B> {
         }
     }
 
+    /// Shows the hook the maps so far of a method that refines them.
+    pub fn partial(&self, shape: &[usize], maps: &[Vec<f64>]) {
+        if let Some(hook) = self.progress.filter(|_| !self.stopped()) {
+            hook.partial(shape, maps);
+        }
+    }
+
     /// Numbers per input row.
     pub fn features(&self) -> usize {
         self.net.input.len()

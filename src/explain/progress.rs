@@ -12,6 +12,10 @@ use std::pin::Pin;
 /// network and `request::explain_with` returns `Err("cancelled")`.
 pub trait Progress {
     fn report(&self, done: usize, total: usize) -> Pin<Box<dyn Future<Output = bool> + '_>>;
+
+    /// A method that refines its maps as it goes (RISE) shows them so far: one map per
+    /// sample in `shape`, scaled as the finished maps will be. Ignored unless overridden.
+    fn partial(&self, _shape: &[usize], _maps: &[Vec<f64>]) {}
 }
 
 /// Any `Fn(done, total) -> future of bool` is a hook.

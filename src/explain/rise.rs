@@ -56,21 +56,31 @@ pub async fn rise<B: Backend>(probe: &Probe<'_, B>, x: &[f64], seeds: &[f64], op
         return Err(format!("rise: needs masks ≥ 1, resolution ≥ 1 and 0 < keep ≤ 1, not {}, {}, {}", options.masks, options.resolution, options.keep));
     }
     let (f, k, p) = (probe.features(), probe.classes(), shape.plane());
-    let masks: Vec<Vec<f64>> = (0..options.masks).map(|i| mask(options, i, shape.height, shape.width)).collect();
-    let mut maps = Vec::with_capacity(x.len() / f);
-    for (xr, seed) in x.chunks(f).zip(seeds.chunks(k)) {
-        let mut map = vec![0.0; p];
-        for chunk in masks.chunks(probe.batch) {
-            let copies: Vec<f64> = chunk.iter().flat_map(|m| xr.iter().enumerate().map(move |(i, v)| v * m[i % p])).collect();
-            let scores = probe.scores(&copies, &repeat(seed, chunk.len())).await;
-            for (m, s) in chunk.iter().zip(scores) {
-                map.iter_mut().zip(m).for_each(|(a, m)| *a += s * m);
+    let samples = x.len() / f;
+    let map_shape = [shape.height, shape.width];
+    let mut sums = vec![vec![0.0; p]; samples];
+    let scaled = |sums: &[Vec<f64>], masks: usize| -> Vec<Vec<f64>> {
+        let norm = masks as f64 * options.keep;
+        sums.iter().map(|m| m.iter().map(|v| v / norm).collect()).collect()
+    };
+    // A batch of masks at a time, made when needed, for every sample; the maps so far
+    // are shown after each batch, so the picture sharpens as masks accumulate.
+    for start in (0..options.masks).step_by(probe.batch) {
+        let end = (start + probe.batch).min(options.masks);
+        let masks: Vec<Vec<f64>> = (start..end).map(|i| mask(options, i, shape.height, shape.width)).collect();
+        for ((xr, seed), sum) in x.chunks(f).zip(seeds.chunks(k)).zip(&mut sums) {
+            let copies: Vec<f64> = masks.iter().flat_map(|m| xr.iter().enumerate().map(move |(i, v)| v * m[i % p])).collect();
+            let scores = probe.scores(&copies, &repeat(seed, masks.len())).await;
+            for (m, s) in masks.iter().zip(scores) {
+                sum.iter_mut().zip(m).for_each(|(a, m)| *a += s * m);
             }
         }
-        let norm = options.masks as f64 * options.keep;
-        maps.push(map.iter().map(|v| v / norm).collect());
+        if end < options.masks {
+            probe.partial(&map_shape, &scaled(&sums, end));
+        }
     }
-    Ok(Attribution { shape: vec![shape.height, shape.width], maps, completeness_gap: None })
+    let maps = scaled(&sums, options.masks);
+    Ok(Attribution { shape: map_shape.to_vec(), maps, completeness_gap: None })
 }
 
 #[cfg(test)]
@@ -121,5 +131,40 @@ mod tests {
             .await_now()
             .unwrap_err()
             .contains("image"));
+    }
+
+    /// Records the maps each partial report shows.
+    struct Partials(std::cell::RefCell<Vec<Vec<Vec<f64>>>>);
+
+    impl crate::explain::Progress for Partials {
+        fn report(&self, _: usize, _: usize) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + '_>> {
+            Box::pin(std::future::ready(true))
+        }
+        fn partial(&self, shape: &[usize], maps: &[Vec<f64>]) {
+            assert_eq!(shape, [6, 5]);
+            self.0.borrow_mut().push(maps.to_vec());
+        }
+    }
+
+    /// After each batch but the last, RISE shows the maps it has so far, and each is
+    /// exactly what a run with that many masks gives (mask i is the same in both).
+    #[test]
+    fn rise_shows_the_maps_of_the_masks_so_far_after_each_batch() {
+        let be = Be::new();
+        let net = net(r#"[{"type":"conv2d","filters":2,"kernel":3},{"type":"activation","function":"relu"},{"type":"flatten"},{"type":"dense","units":3}]"#, image(2, 6, 5), 4, 0.7, 0.0);
+        let x = inputs(2, 60, 5, 0.0, 1.0);
+        let seeds = [1.0, 0.0, 0.0, 0.0, 0.0, 1.0];
+        let options = |masks| RiseOptions { masks, resolution: 3, keep: 0.5, seed: 9 };
+        let hook = Partials(Default::default());
+        let probe = Probe::new(&be, &net).with_batch(4).with_progress(&hook, 2 * 10);
+        let full = rise(&probe, &x, &seeds, &options(10)).await_now().unwrap();
+        let shown = hook.0.into_inner();
+        assert_eq!(shown.len(), 2, "after 4 and 8 of 10 masks");
+        let plain = Probe::new(&be, &net).with_batch(4);
+        for (partial, masks) in shown.iter().zip([4, 8]) {
+            assert_eq!(partial, &rise(&plain, &x, &seeds, &options(masks)).await_now().unwrap().maps, "{masks} masks");
+        }
+        assert_eq!(full.maps, rise(&plain, &x, &seeds, &options(10)).await_now().unwrap().maps);
+        assert_ne!(shown[0], full.maps);
     }
 }

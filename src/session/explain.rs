@@ -11,6 +11,10 @@ pub const MAX_EXPLAIN_SAMPLES: usize = 4096;
 /// Most input numbers (samples × features) one call explains: the methods hold every
 /// perturbed copy of them on the host.
 pub const MAX_EXPLAIN_NUMBERS: usize = 1 << 18;
+/// Most numbers (rows × input numbers) one explanation pushes through the network
+/// (IG steps, noise samples, RISE masks, occlusion patches, Shapley orders): it bounds
+/// the host memory of the perturbed copies and the time of one call.
+pub const MAX_EXPLAIN_WORK: usize = 1 << 25;
 /// Largest plane grid an explanation covers, per side.
 pub const MAX_EXPLAIN_GRID: u32 = 128;
 
@@ -103,6 +107,14 @@ impl Session {
     pub async fn explain(&self, request: &ExplainRequest, source: &ExplainSource, progress: Option<&dyn Progress>) -> Result<AttributionFile, String> {
         let inputs = self.explain_inputs(source, request.baseline.clone())?;
         let parsed = Request::parse(&request.method, &request.params, &inputs)?;
+        let input = with_trainer!(&self.engine, t => t.model.input);
+        let work = parsed.method.rows(inputs.inputs.len(), input).saturating_mul(input.len());
+        if work > MAX_EXPLAIN_WORK {
+            return Err(format!(
+                "{}: this would push {work} numbers through the network, more than the {MAX_EXPLAIN_WORK} one explanation allows; use fewer samples, steps, masks or noise samples",
+                request.method
+            ));
+        }
         with_trainer!(&self.engine, t => explain_with(&t.be, &t.model, &inputs, &parsed, progress).await)
     }
 }
@@ -147,6 +159,10 @@ mod tests {
         assert!(bad(ExplainSource::Features { features: vec![f32::NAN; 784], labels: None }).contains("not finite"));
         assert!(bad(ExplainSource::Grid(8)).contains("2-D"));
         assert!(pollster::block_on(s.explain(&request("lime", &[]), &ExplainSource::Rows(vec![0]), None)).unwrap_err().contains("unknown method"));
+        // 43 samples × 1000 masks × 784 numbers is past the work bound.
+        let rise = request("rise", &[("masks", "1000")]);
+        let too_much = pollster::block_on(s.explain(&rise, &ExplainSource::Rows((0..43).collect()), None)).unwrap_err();
+        assert!(too_much.starts_with("rise: this would push 33712000 numbers") && too_much.contains("fewer samples"), "{too_much}");
     }
 
     /// The plane grid: one map of the network's inputs per cell, top row first, each

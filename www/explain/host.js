@@ -1,5 +1,6 @@
 // The worker's side of explanations: runs a request on the session ({indices},
-// {features, labels?} or {grid: res}), posts {event: 'explainProgress'} while it runs,
+// {features, labels?} or {grid: res}), posts {event: 'explainProgress'} while it runs
+// (with the maps so far when the method refines them),
 // yields between batches so cancelExplain and other messages get through, and re-explains
 // the live probe set every N training steps ({event: 'liveExplain'}).
 
@@ -24,10 +25,12 @@ export function createExplainHost({ session, yieldToEvents, post }) {
     const token = { cancelled: false };
     running = token;
     let lastPost = 0;
-    const progress = async (done, total) => {
+    // `partial` ({shape, maps}): the maps so far of a method that refines them (RISE).
+    const progress = async (done, total, partial) => {
       const now = performance.now();
       if (done === total || now - lastPost >= PROGRESS_INTERVAL_MS) {
-        post({ event: 'explainProgress', done, total });
+        if (partial) post({ event: 'explainProgress', done, total, partial }, [partial.maps.buffer]);
+        else post({ event: 'explainProgress', done, total });
         lastPost = now;
       }
       await yieldToEvents();

@@ -152,8 +152,9 @@ export function createExplainPanel(root, { call, on, onError, drawing }) {
     $('.explain-progress progress').value = Math.min(1, fraction);
   }
 
-  on('explainProgress', ({ done, total }) => {
+  on('explainProgress', ({ done, total, partial }) => {
     if (running?.span) progress(running.base + (running.span * done) / Math.max(1, total));
+    if (partial && running?.showPartial) running.showPartial(partial);
   });
 
   $('.cancel').addEventListener('click', () => {
@@ -194,6 +195,7 @@ export function createExplainPanel(root, { call, on, onError, drawing }) {
     say('Explaining…');
     const slow = setTimeout(() => { $('.explain-progress').hidden = false; }, PROGRESS_AFTER_MS);
     const rows = [];
+    const before = results;
     const started = performance.now();
     try {
       let step = 0;
@@ -212,6 +214,13 @@ export function createExplainPanel(root, { call, on, onError, drawing }) {
           Object.assign(job, { base: step / steps, span: 1 / steps });
           step += 1;
           progress(job.base);
+          // RISE's maps so far, shown in their cells until the finished ones arrive.
+          job.showPartial = (partial) => {
+            const attr = { ...partial, targets: g.columns.map(() => []), completenessGap: null, layerRelevance: null };
+            cellsOf(attr, method, values).forEach((cell, k) => { row.cells[g.columns[k]] = { ...cell, target: 'refining…' }; });
+            results = { samples: list, rows: [...rows, row] };
+            draw();
+          };
           try {
             const attr = await call('explain', { request, source: g.source });
             cellsOf(attr, method, values).forEach((cell, k) => { row.cells[g.columns[k]] = cell; });
@@ -223,10 +232,8 @@ export function createExplainPanel(root, { call, on, onError, drawing }) {
         if (!job.cancelled) rows.push(row);
       }
       // A run cancelled before any method finished leaves the grid as it was.
-      if (rows.length || !job.cancelled) {
-        results = { samples: list, rows };
-        draw();
-      }
+      results = rows.length || !job.cancelled ? { samples: list, rows } : before;
+      draw();
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       say(job.cancelled ? `Cancelled; ${rows.length} of ${chosen.length} methods finished.` : `Explained ${list.length} samples with ${rows.length} methods in ${seconds} s.`);
     } finally {
@@ -279,6 +286,7 @@ export function createExplainPanel(root, { call, on, onError, drawing }) {
   function draw() {
     const model = gridModel();
     if (model) renderGrid($('.grid-box'), model);
+    else $('.grid-box').replaceChildren();
     showFrame();
   }
   for (const sel of ['.sign-mode', '.scale-group', '.opacity']) $(sel).addEventListener('input', draw);
