@@ -3,6 +3,7 @@
 const METHODS = [
   'spec', 'link', 'load', 'play', 'pause', 'step', 'reset', 'rollback', 'metrics', 'backend', 'history',
   'update', 'network', 'setWeight', 'setBias', 'linkWithWeights', 'exportModel', 'importModel', 'setViews', 'autosave',
+  'loseDevice', 'memory',
 ];
 
 export function installApi(app, ready) {
