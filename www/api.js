@@ -4,6 +4,7 @@ const METHODS = [
   'spec', 'link', 'load', 'play', 'pause', 'step', 'reset', 'rollback', 'metrics', 'backend', 'history',
   'update', 'network', 'setWeight', 'setBias', 'linkWithWeights', 'exportModel', 'importModel', 'setViews', 'autosave',
   'explain', 'cancelExplain', 'setLiveExplain',
+  'loseDevice', 'memory',
 ];
 
 export function installApi(app, ready) {

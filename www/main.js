@@ -124,6 +124,12 @@ engine.on('exploding', ({ alarm: a }) => {
     + 'Training goes on; a lower learning rate, gradient clipping or normalisation may help.', 'notice');
 });
 
+engine.on('gpuLost', ({ fault, step, described }) => {
+  showExperiment(described);
+  banner.show(`WebGPU stopped working (${fault}). Training continues on the CPU from the weights saved at step ${step}; `
+    + 'reload the page to try WebGPU again.', 'notice');
+});
+
 engine.on('crash', (error) => banner.show(`${error.message}. Reload the page to restart; your experiment is in the link.`));
 
 function showExperiment({ spec, link, backend, needsFiles }) {
@@ -294,6 +300,9 @@ installApi(
     explain: (args) => engine.call('explain', args),
     cancelExplain: () => engine.call('cancelExplain'),
     setLiveExplain: (live) => engine.call('setLiveExplain', live ?? {}),
+    // Test hooks: a simulated device loss (the badge follows), and the worker's memory.
+    loseDevice: () => engine.call('loseDevice'),
+    memory: () => engine.call('memory'),
   },
   ready,
 );

@@ -125,6 +125,8 @@ async function publish() {
   }
   if (views.confusion) update.confusion = await session.confusion();
   update.stepsPerEpoch = session.stepsPerEpoch();
+  // Numbers read from a faulted device are meaningless: the caller falls back first.
+  if (session.gpuFault()) return metrics;
   if (pointsSent !== generation) {
     // Images and signals: the image views ask for samples by page instead of every point.
     update.points = session.dataInfo().pointSet ? session.points() : null;
@@ -153,6 +155,20 @@ function trainFor(budgetMs) {
   return steps;
 }
 
+// A GPU fault (device lost, out of memory, validation error) moves the run to the CPU,
+// resuming from the last synced weights, and tells the page. Returns whether it did.
+async function recoverFromGpuFault() {
+  const fault = session.gpuFault();
+  if (!fault) return false;
+  const next = session.continueOnCpu();
+  const { step } = next.position();
+  await adopt(next, `CPU: WebGPU failed (${fault}); continued from the weights synced at step ${step}`);
+  activationsReported = -1;
+  self.postMessage({ event: 'gpuLost', fault, step, described: describe() });
+  await publish();
+  return true;
+}
+
 // Speed is wall-clock: training, drawing data for the page and yielding all count.
 async function playLoop() {
   let last = performance.now();
@@ -160,6 +176,7 @@ async function playLoop() {
     await exclusive(async () => {
       if (!playing) return;
       const steps = trainFor(CHUNK_BUDGET_MS);
+      if (await recoverFromGpuFault()) return;
       await explainer.afterTraining(steps);
       // A host copy of healthy weights: the rollback point after a divergence, and the
       // restart point if the GPU device is lost.
@@ -173,7 +190,10 @@ async function playLoop() {
       speed.steps = speed.steps * 0.9 + steps;
       speed.ms = speed.ms * 0.9 + (now - last);
       last = now;
-      if (now - lastPublish >= PUBLISH_INTERVAL_MS) reportDivergence(await publish());
+      if (now - lastPublish >= PUBLISH_INTERVAL_MS) {
+        const metrics = await publish();
+        if (!(await recoverFromGpuFault())) reportDivergence(metrics);
+      }
     });
     await yieldToEvents();
   }
@@ -316,6 +336,7 @@ const methods = {
       if (remaining > 0) await yieldToEvents();
     }
     const metrics = await publish();
+    if (await recoverFromGpuFault()) return session.metrics();
     reportDivergence(metrics);
     return metrics;
   },
@@ -365,6 +386,20 @@ const methods = {
     return { ...views };
   },
   metrics: () => session.metrics(),
+  // The worker's memory: the wasm heap's size in bytes (it only grows).
+  memory: async () => ({ wasmBytes: (await wasmReady).memory.buffer.byteLength }),
+  // Test hook: destroys the GPU device as a driver reset would, then waits (up to 5 s)
+  // for the fault to be reported. Training carries on on the CPU (recoverFromGpuFault)
+  // at the next chunk; when paused, at once.
+  async loseDevice() {
+    session.loseDevice();
+    let fault = null;
+    const start = performance.now();
+    while (!(fault = session.gpuFault()) && performance.now() - start < 5000) await new Promise((r) => setTimeout(r, 10));
+    if (!fault) throw new Error('The device was destroyed but no loss was reported within 5 s.');
+    if (!playing) await recoverFromGpuFault();
+    return { fault };
+  },
   spec: () => JSON.parse(session.specJson()),
   link: () => session.link(),
   backend: () => session.backend(),

@@ -128,6 +128,26 @@ impl WasmSession {
         self.inner.borrow_mut().rollback().map_err(|e| JsError::new(&e))
     }
 
+    /// The fault the GPU device reported (lost, out of memory, validation error), or null.
+    #[wasm_bindgen(js_name = gpuFault)]
+    pub fn gpu_fault(&self) -> Option<String> {
+        self.inner.borrow().gpu_fault()
+    }
+
+    /// Destroys the GPU device (the automation API's device-loss test hook); throws on
+    /// the CPU.
+    #[wasm_bindgen(js_name = loseDevice)]
+    pub fn lose_device(&self) -> Result<(), JsError> {
+        self.inner.borrow().lose_device().map_err(|e| JsError::new(&e))
+    }
+
+    /// A CPU session of this experiment at the last synced weights and their step.
+    #[wasm_bindgen(js_name = continueOnCpu)]
+    pub fn continue_on_cpu(&self) -> Result<WasmSession, JsError> {
+        let next = self.inner.borrow().continue_on_cpu().map_err(|e| JsError::new(&e))?;
+        Ok(WasmSession { inner: Rc::new(RefCell::new(next)) })
+    }
+
     /// Copies the weights to CPU memory if the run is healthy; resolves to the step of
     /// the copy now held, or null.
     #[wasm_bindgen(js_name = syncWeights)]

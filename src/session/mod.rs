@@ -97,6 +97,7 @@ macro_rules! with_trainer {
 mod activations;
 mod edits;
 mod explain;
+mod gpu_fault;
 mod images;
 mod upload;
 mod views;
@@ -265,7 +266,8 @@ impl Session {
             t.sync_history().await;
             (t.step(), *t.history().last().expect("epoch 0 is always recorded"))
         });
-        if self.divergence.is_none() && !finite(&last) {
+        // On a faulted GPU the numbers read are meaningless, not a divergence.
+        if self.divergence.is_none() && !finite(&last) && self.gpu_fault().is_none() {
             self.divergence = Some(self.diagnose().await);
         }
         Metrics {
@@ -367,10 +369,13 @@ impl Session {
     /// finite (the caller does this every few seconds, so that a divergence or a lost
     /// device costs at most that much training). Returns the snapshot now held.
     pub async fn sync_weights(&mut self) -> Option<&WeightSnapshot> {
-        if self.metrics().await.divergence.is_none() {
+        if self.metrics().await.divergence.is_none() && self.gpu_fault().is_none() {
             let step = with_trainer!(&self.engine, t => t.step());
             let state = with_trainer!(&self.engine, t => t.state().await);
-            self.snapshot = Some(WeightSnapshot { step, state });
+            // The device may have failed while the weights were being read.
+            if self.gpu_fault().is_none() {
+                self.snapshot = Some(WeightSnapshot { step, state });
+            }
         }
         self.snapshot.as_ref()
     }

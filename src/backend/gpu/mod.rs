@@ -7,6 +7,7 @@
 
 mod conv;
 mod device;
+mod fault;
 mod norm_ops;
 mod ops;
 mod pipelines;
@@ -17,6 +18,7 @@ mod templates;
 
 pub use device::{AdapterSummary, GpuError};
 
+use fault::FaultFlag;
 use pipelines::{Kernel, Pipelines};
 use pool::{BufferPool, PooledBuffer};
 use std::cell::{Cell, RefCell};
@@ -52,6 +54,7 @@ pub struct GpuBackend {
     pool: BufferPool,
     encoder: RefCell<Option<wgpu::CommandEncoder>>,
     submissions: Cell<u64>,
+    fault: FaultFlag,
 }
 
 impl GpuBackend {
@@ -65,6 +68,7 @@ impl GpuBackend {
             pool: BufferPool::new(device.clone()),
             encoder: RefCell::new(None),
             submissions: Cell::new(0),
+            fault: FaultFlag::watch(&device),
             device,
             queue,
         })
@@ -72,6 +76,18 @@ impl GpuBackend {
 
     pub fn adapter_info(&self) -> AdapterSummary {
         self.summary.clone()
+    }
+
+    /// The first fault the device reported (lost, out of memory, validation error), if
+    /// any. After one, results read back are meaningless and the backend should be
+    /// dropped.
+    pub fn fault(&self) -> Option<String> {
+        self.fault.get()
+    }
+
+    /// Destroys the device, as a driver reset would (the test hook for device loss).
+    pub fn destroy_device(&self) {
+        self.device.destroy();
     }
 
     /// Command buffers submitted so far (one per flush that had work).

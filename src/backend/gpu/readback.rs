@@ -25,13 +25,29 @@ impl GpuBackend {
         let _unmap = Unmap(staging.buffer());
         // Natively this blocks until the GPU is done and runs the callback above. In the
         // browser it returns at once and the callback comes from the event loop.
-        self.device.poll(wgpu::PollType::wait_indefinitely()).expect("waiting for the GPU failed");
-        receiver.await.expect("wgpu dropped the map callback").expect("mapping the staging buffer failed");
+        if let Err(e) = self.device.poll(wgpu::PollType::wait_indefinitely()) {
+            self.fault.raise(format!("waiting for the GPU failed: {e}"));
+        }
+        match receiver.await {
+            Ok(Ok(())) if self.fault.get().is_none() => {}
+            // A lost device: the flag says so, and the caller drops this backend. NaN,
+            // not zeros, so that nothing read now can pass for a result.
+            Ok(Err(e)) => return self.failed_read(len, format!("reading from the GPU failed: {e}")),
+            Err(_) => return self.failed_read(len, "wgpu dropped a read from the GPU".into()),
+            Ok(Ok(())) => return vec![f32::NAN; len],
+        }
 
         let view = slice.get_mapped_range().expect("the staging buffer is mapped");
         let data = bytemuck::pod_collect_to_vec(&view);
         drop(view); // before `_unmap` runs
         data
+    }
+}
+
+impl GpuBackend {
+    fn failed_read(&self, len: usize, fault: String) -> Vec<f32> {
+        self.fault.raise(fault);
+        vec![f32::NAN; len]
     }
 }
 
