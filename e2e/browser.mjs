@@ -58,3 +58,16 @@ export function screenshot(page, name) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 }
+
+// Loads the current spec with its dataset, model and training sections patched.
+export async function loadPatched(page, { dataset = {}, model = {}, training = {} }) {
+  return page.evaluate(async (p) => {
+    const s = await window.glassbox.spec();
+    return window.glassbox.load({
+      ...s,
+      dataset: { ...s.dataset, ...p.dataset },
+      model: { ...s.model, ...p.model },
+      training: { ...s.training, ...p.training },
+    });
+  }, { dataset, model, training });
+}

@@ -6,7 +6,7 @@
 // maps off and on (CPU backend). A long average shows progress and is cancelled.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot } from './browser.mjs';
+import { launch, openPage, screenshot, loadPatched } from './browser.mjs';
 
 const PLAY_MS = 2000;
 
@@ -17,18 +17,6 @@ before(async () => {
 after(async () => {
   await env?.close();
 });
-
-async function load(page, { dataset = {}, model = {}, training = {} }) {
-  return page.evaluate(async (p) => {
-    const s = await window.glassbox.spec();
-    return window.glassbox.load({
-      ...s,
-      dataset: { ...s.dataset, ...p.dataset },
-      model: { ...s.model, ...p.model },
-      training: { ...s.training, ...p.training },
-    });
-  }, { dataset, model, training });
-}
 
 const trainEpochs = (page, epochs) => page.evaluate(async (n) => {
   const s = await window.glassbox.spec();
@@ -96,7 +84,7 @@ test('attribution maps and bars on the plane: properties, live refresh, bars for
   const { page, problems } = await openPage(env.browser, `${env.appUrl}?backend=cpu`);
   await page.setViewportSize({ width: 1500, height: 1400 });
   await installPixels(page);
-  await load(page, { dataset: { kind: 'circle', features: ['x1', 'x2'] }, model: { hidden: [6] }, training: { optimizer: 'adam', learningRate: 0.03 } });
+  await loadPatched(page, { dataset: { kind: 'circle', features: ['x1', 'x2'] }, model: { hidden: [6] }, training: { optimizer: 'adam', learningRate: 0.03 } });
   await trainEpochs(page, 40);
 
   // A trained circle: both maps have content.
@@ -161,7 +149,7 @@ test('attribution maps and bars on the plane: properties, live refresh, bars for
 
   // A network of x₁², x₂² only: every map is mirror-symmetric; grouped, the x₁ and x₂ maps
   // are the x₁² and x₂² maps.
-  await load(page, { dataset: { kind: 'circle', features: ['x1Squared', 'x2Squared'] }, model: { hidden: [4] } });
+  await loadPatched(page, { dataset: { kind: 'circle', features: ['x1Squared', 'x2Squared'] }, model: { hidden: [4] } });
   await trainEpochs(page, 10);
   shown = await mapsFor(page, ['x1Squared', 'x2Squared']);
   assert.deepEqual(await asymmetry(page), [0, 0], 'mirror-symmetric maps');
@@ -171,14 +159,14 @@ test('attribution maps and bars on the plane: properties, live refresh, bars for
   await page.uncheck('#attribution-grouped');
 
   // A split larger than one explanation call takes (4096 samples) is averaged in parts.
-  await load(page, { dataset: { kind: 'circle', points: 10000, trainFraction: 0.9 } });
+  await loadPatched(page, { dataset: { kind: 'circle', points: 10000, trainFraction: 0.9 } });
   await page.selectOption('#feature-bars select', 'train');
   await page.click('#feature-bars button:text("Average")');
   await page.waitForFunction(() => /9000 train points/.test(document.querySelectorAll('#feature-bars .bars-which')[1].textContent));
   assert.equal((await barValues(page, 2)).length, 2);
   // A long one (Shapley sampling of seven features through a wider network) shows its
   // progress and can be cancelled.
-  await load(page, { dataset: { features: ['x1', 'x2', 'x1Squared', 'x2Squared', 'x1x2', 'sinX1', 'sinX2'] }, model: { hidden: [48, 48] } });
+  await loadPatched(page, { dataset: { features: ['x1', 'x2', 'x1Squared', 'x2Squared', 'x1x2', 'sinX1', 'sinX2'] }, model: { hidden: [48, 48] } });
   await page.selectOption('#explain-controls select', 'shapley');
   await mapsFor(page, ['x1', 'x2', 'x1Squared', 'x2Squared', 'x1x2', 'sinX1', 'sinX2'], /Shapley/);
   await page.click('#feature-bars button:text("Average")');
@@ -190,7 +178,7 @@ test('attribution maps and bars on the plane: properties, live refresh, bars for
 
   // Training speed with the live maps off and on, in alternating pairs (the machine's
   // load varies): the median of the pairs' ratios.
-  await load(page, { dataset: { kind: 'spiral', points: 500, trainFraction: 0.5 }, model: { hidden: [8, 8] } });
+  await loadPatched(page, { dataset: { kind: 'spiral', points: 500, trainFraction: 0.5 }, model: { hidden: [8, 8] } });
   const speed = async (live) => {
     await page.setChecked('#attribution-live', live);
     const start = await page.evaluate(() => window.glassbox.metrics());

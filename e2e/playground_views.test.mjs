@@ -5,7 +5,7 @@
 // experiment kept, and clicking an input node switches that feature in the spec.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot } from './browser.mjs';
+import { launch, openPage, screenshot, loadPatched } from './browser.mjs';
 
 let env;
 before(async () => {
@@ -19,19 +19,6 @@ async function open() {
   const opened = await openPage(env.browser, env.appUrl);
   await opened.page.setViewportSize({ width: 1500, height: 1100 });
   return opened;
-}
-
-// Loads the current spec with its sections patched.
-async function loadPatched(page, { dataset = {}, model = {}, training = {} }) {
-  return page.evaluate(async (p) => {
-    const s = await window.glassbox.spec();
-    return window.glassbox.load({
-      ...s,
-      dataset: { ...s.dataset, ...p.dataset },
-      model: { ...s.model, ...p.model },
-      training: { ...s.training, ...p.training },
-    });
-  }, { dataset, model, training });
 }
 
 // The decision-boundary canvas as drawn on screen.
