@@ -42,8 +42,8 @@ const barsOf = (page, selector) => page.$$eval(selector, (figures) => figures.ma
 
 test('an uploaded table is explained with per-feature bars named by its columns, per row and averaged', async () => {
   const { page, problems } = await openPage(env.browser, `${env.appUrl}?backend=cpu`);
-  const spec = JSON.parse(fs.readFileSync(path.join(here, '..', 'examples', 'digits-lenet.json'), 'utf8'));
-  spec.dataset.points = 200;
+  const spec = JSON.parse(fs.readFileSync(path.join(here, '..', 'examples', 'shapes-cnn.json'), 'utf8'));
+  Object.assign(spec.dataset, { points: 200, shapeClasses: 2 });
   spec.model = { hidden: [], activation: 'relu', layers: [{ type: 'dense', units: 16 }, { type: 'activation', function: 'relu' }, { type: 'dense', units: 2 }] };
   spec.training.learningRate = 0.02;
   await page.evaluate((s) => window.glassbox.load(s), spec);
@@ -51,16 +51,17 @@ test('an uploaded table is explained with per-feature bars named by its columns,
   const csvPath = path.join(dir, 'table.csv');
   fs.writeFileSync(csvPath, table());
   await page.setInputFiles('.image-data input.files', [csvPath]);
-  await page.waitForFunction(() => /Loaded/.test(document.querySelector('.upload-status').textContent), null, { timeout: 20000 });
+  await page.waitForFunction(() => /Loaded|could not/.test(document.querySelector('.upload-status').textContent), null, { timeout: 20000 });
+  assert.match(await page.textContent('.upload-status'), /Loaded/);
   const uploaded = await page.evaluate(() => window.glassbox.spec());
   assert.equal(uploaded.dataset.kind, 'upload');
   const metrics = await page.evaluate((n) => window.glassbox.step(n), 8 * Math.ceil(240 / spec.training.batchSize));
   console.log(`# table a>0: train ${(metrics.trainAcc * 100).toFixed(1)}%, test ${(metrics.testAcc * 100).toFixed(1)}% after ${metrics.epoch} epochs`);
   assert.ok(metrics.testAcc > 0.8, `the MLP learns a > 0 (test accuracy ${metrics.testAcc})`);
 
-  // Map-only methods are not offered for flat rows.
+  // Conv-only methods are not offered for an MLP on flat rows.
   const disabled = await page.$$eval('.image-explain input[name=explain-method]', (boxes) => boxes.filter((b) => b.disabled).map((b) => b.value));
-  for (const name of ['gradCam', 'rise']) assert.ok(disabled.includes(name), `${name} is not offered (disabled: ${disabled})`);
+  for (const name of ['gradCam', 'gradCamPlusPlus', 'guidedGradCam']) assert.ok(disabled.includes(name), `${name} is not offered (disabled: ${disabled})`);
 
   await page.waitForSelector('.image-samples .gallery figure');
   await page.locator('.image-samples .gallery figure').nth(0).click();
