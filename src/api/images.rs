@@ -89,7 +89,8 @@ impl WasmSession {
         Ok(WasmSession { inner: Rc::new(RefCell::new(session)) })
     }
 
-    /// `{image: [c,h,w] | null, nFeatures, classes, nTrain, samples}`.
+    /// `{image: [c,h,w] | null, nFeatures, featureNames: [string] | null, pointSet, classes, nTrain, samples}`
+    /// (`featureNames`: a table's column names).
     #[wasm_bindgen(js_name = dataInfo)]
     pub fn data_info(&self) -> JsValue {
         let session = self.inner.borrow();
@@ -98,6 +99,8 @@ impl WasmSession {
         let image = d.image.map_or(JsValue::NULL, |s| Uint32Array::from(&s.map(|v| v as u32)[..]).into());
         set(&out, "image", image);
         set(&out, "nFeatures", d.n_features as u32);
+        let names: Array = d.feature_names.iter().map(|n| JsValue::from_str(n)).collect();
+        set(&out, "featureNames", if d.feature_names.is_empty() { JsValue::NULL } else { names.into() });
         set(&out, "pointSet", !d.points.is_empty());
         set(&out, "classes", d.classes as u32);
         set(&out, "nTrain", d.n_train as u32);

@@ -40,6 +40,9 @@ pub struct Dataset {
     /// Where a decoy (`decoy::apply`) was drawn, in the layout of `masks`; empty when the
     /// set has no decoy.
     pub decoy_masks: Vec<u8>,
+    /// A table's feature column names, in feature order (an uploaded CSV's header without
+    /// the label column); empty when the features are unnamed (images, point sets).
+    pub feature_names: Vec<String>,
 }
 
 impl Dataset {

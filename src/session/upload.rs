@@ -196,6 +196,15 @@ mod tests {
     }
 
     #[test]
+    fn csv_column_names_reach_the_session() {
+        let text: String = "a,b,label\n".to_string() + &(0..40).map(|i| format!("{i},{},{}\n", 40 - i, i % 2)).collect::<String>();
+        let files = UploadedFiles { format: UploadFormat::Csv, files: vec![("t.csv".into(), text.as_bytes())] };
+        let (spec, data) = prepare(&template(), &files, &mut |_| {}).unwrap();
+        let session = Session::on_files(spec, data).unwrap();
+        assert_eq!(session.data().feature_names, ["a", "b"]);
+    }
+
+    #[test]
     fn bad_files_are_refused_with_the_reason() {
         let (images, labels) = idx_pair(80);
         let truncated = UploadedFiles {

@@ -3,6 +3,8 @@
 // maps with shared or per-map colour scales, sign modes and overlay opacity, progress
 // with Cancel for long runs, PNG export of the grid, and live mode: the samples
 // re-explained every N training steps with a timeline to replay how the maps evolved.
+// A table (an uploaded CSV: flat rows, no image shape) gets per-feature bars named by
+// its columns instead of maps, and an average over the train or test rows per method.
 import { createMethodPicker } from '../explain/picker.js';
 import { requestOf, isMagnitude } from '../explain/methods.js';
 import { toPlane, applySign, sharedScales, SIGN_MODES, SCALE_GROUPS } from '../explain/normalise.js';
@@ -11,6 +13,8 @@ import { renderGrid, gridImage } from '../explain/grid.js';
 import { createFrames } from '../explain/frames.js';
 import { paintSample } from './paint.js';
 import { saveBlob } from '../ui/download.js';
+import { averageAttribution, chart, largest, renderBars, MAX_ROWS_PER_CALL } from '../explain/bars.js';
+import { splitByFeature } from '../playground/grouping.js';
 
 export const MAX_EXPLAIN_SAMPLES = 6;
 const PROGRESS_AFTER_MS = 500;
@@ -41,6 +45,13 @@ const TEMPLATE = `
   <div class="legend" aria-hidden="true"><span>signed: against</span><canvas class="bar-signed"></canvas><span>for</span>
     <span class="gap-legend">magnitude: 0</span><canvas class="bar-magnitude"></canvas><span>max</span></div>
   <div class="grid-box"></div>
+  <div class="table-average" hidden>
+    <div class="bars-pick"><span>Average over the dataset:</span>
+      <label title="Which rows the average runs over">rows <select class="average-split"><option value="train">train</option><option value="test">test</option></select></label>
+      <button type="button" class="average" title="Explain every row of the split with each chosen method: mean signed and mean absolute attribution per feature">Average</button>
+      <span class="average-note bars-which" role="status"></span></div>
+    <div class="average-charts bar-charts"></div>
+  </div>
   <fieldset class="live"><legend>Live during training</legend>
     <label title="While training plays, re-explain the samples above with one method every N steps"><input type="checkbox" class="live-on"> re-explain every</label>
     <label title="Training steps between live explanations"><input type="number" class="every" min="1" max="100000" step="1" value="25" aria-label="steps between live explanations"> steps with</label>
@@ -245,6 +256,80 @@ export function createExplainPanel(root, { call, on, onError, drawing }) {
   }
   $('.run').addEventListener('click', () => run().catch((e) => onError(e.message)));
 
+  // ── A table's average over the dataset ──
+  const note = (text) => { $('.average-note').textContent = text; };
+  async function average() {
+    if (running || !isTable()) return;
+    const chosen = picker.selected();
+    if (!chosen.length) return note('Pick at least one method.');
+    const which = $('.average-split').value;
+    const [from, to] = which === 'train' ? [0, info.nTrain] : [info.nTrain, info.samples];
+    if (to <= from) return note(`There are no ${which} rows.`);
+    let target;
+    try {
+      target = targetString();
+    } catch (e) {
+      return note(e.message);
+    }
+    const job = { cancelled: false, base: 0, span: 0 };
+    running = job;
+    $('.run').disabled = true;
+    $('.average').disabled = true;
+    const slow = setTimeout(() => { $('.explain-progress').hidden = false; }, PROGRESS_AFTER_MS);
+    const charts = [];
+    const parts = Math.ceil((to - from) / MAX_ROWS_PER_CALL);
+    const names = featureNames();
+    try {
+      for (const [m, { method, values }] of chosen.entries()) {
+        let request;
+        try {
+          request = requestOf(method, values, target, null);
+        } catch (e) {
+          note(`${method.label}: ${e.message}`);
+          continue;
+        }
+        const means = await averageAttribution(from, to, async (indices, start) => {
+          const part = Math.floor((start - from) / MAX_ROWS_PER_CALL);
+          Object.assign(job, { base: (m * parts + part) / (chosen.length * parts), span: 1 / (chosen.length * parts) });
+          note(`${method.label}: rows ${start - from + 1}–${start + indices.length - from} of ${to - from}…`);
+          try {
+            const attr = await call('explain', { request, source: { indices } });
+            return { names, maps: splitByFeature(attr.maps, names) };
+          } catch (e) {
+            if (e.message === 'cancelled') job.cancelled = true;
+            return { stop: job.cancelled ? 'cancelled' : e.message };
+          }
+        });
+        if (job.cancelled) break;
+        if (means.stop != null) {
+          const failed = chart(`${method.label}: not explained (${means.stop})`);
+          charts.push(failed.figure);
+          continue;
+        }
+        const scale = largest([means.signed, means.absolute]);
+        for (const [title, list, magnitude] of [['mean attribution', means.signed, false], ['mean |attribution|', means.absolute, true]]) {
+          const one = chart(`${method.label} · ${title} over ${to - from} ${which} rows`);
+          renderBars(one.list, names, list, scale, magnitude);
+          one.figure.dataset.method = method.name;
+          one.figure.dataset.kind = magnitude ? 'absolute' : 'signed';
+          charts.push(one.figure);
+        }
+      }
+      if (job.cancelled) note('Cancelled; the average shown before is kept.');
+      else {
+        $('.average-charts').replaceChildren(...charts);
+        note(`Averaged ${chosen.length} methods over the ${to - from} ${which} rows.`);
+      }
+    } finally {
+      clearTimeout(slow);
+      running = null;
+      $('.run').disabled = false;
+      $('.average').disabled = false;
+      $('.explain-progress').hidden = true;
+    }
+  }
+  $('.average').addEventListener('click', () => average().catch((e) => onError(e.message)));
+
   // ── Drawing the grid ──
   const column = (s) => {
     const image = info?.image ?? null;
@@ -283,7 +368,33 @@ export function createExplainPanel(root, { call, on, onError, drawing }) {
     return { columns: results.samples.map(column), rows: displayRows(results.rows), opacity: Number($('.opacity').value) };
   }
 
+  const isTable = () => Boolean(info && !info.image && !info.pointSet);
+  const featureNames = () => info.featureNames ?? Array.from({ length: info.nFeatures }, (_, j) => `feature ${j + 1}`);
+
+  // A table's rows: one chart of bars per method × sample, named by the columns.
+  function drawBars() {
+    const charts = [];
+    for (const r of results.rows) {
+      r.cells.forEach((c, k) => {
+        const one = chart(`${r.method.label} · ${sampleCaption(results.samples[k])}${c && !c.error ? ` · ${c.target}` : ''}`);
+        if (!c || c.error) one.caption.textContent += `: not explained (${c?.error ?? 'not computed'})`;
+        else renderBars(one.list, featureNames(), c.map, largest([c.map]), c.magnitude);
+        one.figure.dataset.method = r.method.name;
+        charts.push(one.figure);
+      });
+    }
+    const box = document.createElement('div');
+    box.className = 'bar-charts';
+    box.append(...charts);
+    $('.grid-box').replaceChildren(box);
+  }
+
   function draw() {
+    if (results && isTable()) {
+      drawBars();
+      showFrame();
+      return;
+    }
     const model = gridModel();
     if (model) renderGrid($('.grid-box'), model);
     else $('.grid-box').replaceChildren();
@@ -398,11 +509,14 @@ export function createExplainPanel(root, { call, on, onError, drawing }) {
         samples = [];
         results = null;
         $('.grid-box').replaceChildren();
+        $('.average-charts').replaceChildren();
+        note('');
         if (live) stopLive();
         frames.clear();
         showFrame();
         renderChips();
       }
+      $('.table-average').hidden = !isTable();
       const classes = Array.from({ length: info.classes }, (_, k) => new Option(String(k), String(k)));
       for (const sel of ['.class-a select', '.class-b select']) {
         const keep = $(sel).value;

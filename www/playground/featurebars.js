@@ -1,56 +1,15 @@
 // Per-feature attribution bars for samples that are feature vectors: one selected data
 // point (click it on the plane, or step through the points with the buttons or with
 // [ and ] on the plot) with its signed attribution per network input, and the average over
-// the train or test points (mean signed and mean |attribution|) from `explainRows`.
-// Signed bars use the diverging colours, magnitudes viridis; every bar shows its number.
-import { colourOf } from '../explain/paint.js';
+// the train or test points (mean signed and mean |attribution|); the bars and the average
+// live in www/explain/bars.js.
+import { averageAttribution, chart, largest, renderBars } from '../explain/bars.js';
 import { featureLabel, groupToCoordinates, splitByFeature } from './grouping.js';
 import { labelledButton } from '../ui/button.js';
 import { EXTENT } from '../plots/boundary.js';
 
 const PICK_RADIUS_PX = 10;
-const MAX_SAMPLES = 4096; // rows per explanation call (the engine's MAX_EXPLAIN_SAMPLES)
 const PLAYING_REFRESH_MS = 1000;
-// The largest |value| of the lists: a chart's scale, so every bar and number is shown whole.
-const largest = (lists) => Math.max(0, ...lists.flatMap((l) => Array.from(l, Math.abs).filter(Number.isFinite)));
-const fmt = (v) => (Number.isFinite(v) ? (v >= 0 ? '+' : '') + v.toPrecision(3) : '–');
-
-// Rows of bars: signed values grow left or right from a centre line, magnitudes from the
-// left; all rows of one chart share `scale`.
-function renderBars(list, names, values, scale, magnitude) {
-  list.replaceChildren(...names.map((name, j) => {
-    const v = values[j];
-    const row = document.createElement('li');
-    const label = document.createElement('span');
-    label.className = 'bar-label';
-    label.textContent = featureLabel(name);
-    const track = document.createElement('span');
-    track.className = magnitude ? 'bar-track magnitude' : 'bar-track';
-    const bar = document.createElement('span');
-    bar.className = 'bar';
-    const share = scale > 0 && Number.isFinite(v) ? Math.min(1, Math.abs(v) / scale) : 0;
-    bar.style.left = magnitude ? '0' : `${v < 0 ? 50 - 50 * share : 50}%`;
-    bar.style.width = `${(magnitude ? 100 : 50) * share}%`;
-    bar.style.background = `rgb(${colourOf(v, scale, !magnitude).join(',')})`;
-    track.append(bar);
-    const value = document.createElement('span');
-    value.className = 'bar-value';
-    value.textContent = fmt(v);
-    row.append(label, track, value);
-    row.setAttribute('aria-label', `${featureLabel(name)}: ${fmt(v)}`);
-    return row;
-  }));
-}
-
-function chart(title) {
-  const figure = document.createElement('figure');
-  figure.className = 'bar-chart';
-  const caption = document.createElement('figcaption');
-  caption.textContent = title;
-  const list = document.createElement('ol');
-  figure.append(caption, list);
-  return { figure, caption, list };
-}
 
 export function createFeatureBars(container, { boundary, canvas, controls, caller }) {
   let featureNames = ['x1', 'x2'];
@@ -118,7 +77,7 @@ export function createFeatureBars(container, { boundary, canvas, controls, calle
     const features = result.attr && perFeature(result.attr);
     if (features) {
       const values = features.maps.map((m) => m[0]);
-      renderBars(sample.list, features.names, values, largest([values]), false);
+      renderBars(sample.list, features.names.map(featureLabel), values, largest([values]), false);
       sample.caption.textContent = `Selected point: ${controls.describe()}`;
     } else if (result.error) sample.caption.textContent = `Not explained: ${result.error}`;
   }
@@ -133,34 +92,23 @@ export function createFeatureBars(container, { boundary, canvas, controls, calle
     }
     const n = to - from;
     const request = controls.request();
-    let sums = null;
-    // The engine explains at most MAX_SAMPLES rows per call: larger splits go in parts.
-    for (let start = from; start < to; start += MAX_SAMPLES) {
-      averageNote.textContent = ` explaining points ${start - from + 1}–${Math.min(to, start + MAX_SAMPLES) - from} of ${n}…`;
-      const indices = Array.from({ length: Math.min(to, start + MAX_SAMPLES) - start }, (_, i) => start + i);
+    // The engine explains at most MAX_ROWS_PER_CALL rows per call: larger splits go in parts.
+    const means = await averageAttribution(from, to, async (indices, start) => {
+      averageNote.textContent = ` explaining points ${start - from + 1}–${start + indices.length - from} of ${n}…`;
       const result = await caller.run('average', request, { indices });
-      if (boundary.points() !== p) {
-        averageNote.textContent = ' The data changed while explaining: average again.';
-        return;
-      }
+      if (boundary.points() !== p) return { stop: ' The data changed while explaining: average again.' };
       const features = result.attr && perFeature(result.attr);
-      if (!features) {
-        averageNote.textContent = result.cancelled ? ' cancelled.' : result.error ? ` Not explained: ${result.error}` : '';
-        return;
-      }
-      sums ??= { names: features.names, signed: features.names.map(() => 0), absolute: features.names.map(() => 0) };
-      features.maps.forEach((m, j) => {
-        for (const v of m) {
-          sums.signed[j] += v;
-          sums.absolute[j] += Math.abs(v);
-        }
-      });
+      if (!features) return { stop: result.cancelled ? ' cancelled.' : result.error ? ` Not explained: ${result.error}` : '' };
+      return features;
+    });
+    if (means.stop != null) {
+      averageNote.textContent = means.stop;
+      return;
     }
-    const mean = sums.signed.map((v) => v / n);
-    const meanAbsolute = sums.absolute.map((v) => v / n);
-    const scale = largest([mean, meanAbsolute]);
-    renderBars(meanSigned.list, sums.names, mean, scale, false);
-    renderBars(meanAbs.list, sums.names, meanAbsolute, scale, true);
+    const scale = largest([means.signed, means.absolute]);
+    const labels = means.names.map(featureLabel);
+    renderBars(meanSigned.list, labels, means.signed, scale, false);
+    renderBars(meanAbs.list, labels, means.absolute, scale, true);
     meanSigned.figure.hidden = false;
     meanAbs.figure.hidden = false;
     averageNote.textContent = ` ${n} ${split.value} points · ${controls.describe()} · at epoch ${epoch}`;

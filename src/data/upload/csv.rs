@@ -79,6 +79,7 @@ pub fn parse_csv(bytes: &[u8], options: &Options, progress: &mut Progress) -> Re
             classes: class_names.len(),
             n_train,
             image: None,
+            feature_names: header.iter().enumerate().filter(|&(c, _)| c != label_col).map(|(_, h)| h.to_string()).collect(),
             ..Dataset::default()
         },
         class_names,

@@ -343,6 +343,20 @@ fn csv_labels_become_sorted_classes_and_features_are_standardised_on_train_rows(
     assert!(first.dataset.features.iter().all(|&v| v == 0.0), "a constant column is only centred");
 }
 
+#[test]
+fn csv_feature_columns_keep_their_names_in_order_without_the_label() {
+    let labelled = Options { label_column: Some("kind".into()), ..Options::default() };
+    let up = csv("width, kind ,\"height, cm\",depth\n1,a,2,3\n4,b,5,6\n", &labelled).unwrap();
+    assert_eq!(up.dataset.feature_names, ["width", "height, cm", "depth"]);
+    assert_eq!(up.dataset.feature_names.len(), up.dataset.n_features);
+    // Without a named label column the last is the label; each name stays with its column.
+    let last = csv("p,q,y\n1,9,a\n2,9,b\n", &Options::default()).unwrap();
+    assert_eq!(last.dataset.feature_names, ["p", "q"]);
+    assert!(last.dataset.features.chunks(2).all(|row| row[1] == 0.0), "q is the constant column");
+    // Images have no column names.
+    assert!(folder(&image_files(), &Options::default()).unwrap().dataset.feature_names.is_empty());
+}
+
 /// Mean and std of column x1 over the first `n_train` shuffled rows, recomputed independently.
 fn train_stats(text: &str, n_train: usize, options: &Options) -> (f64, f64) {
     let n = text.lines().filter(|l| !l.trim().is_empty()).count() - 1;
