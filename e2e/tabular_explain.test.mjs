@@ -59,9 +59,9 @@ test('an uploaded table is explained with per-feature bars named by its columns,
   console.log(`# table a>0: train ${(metrics.trainAcc * 100).toFixed(1)}%, test ${(metrics.testAcc * 100).toFixed(1)}% after ${metrics.epoch} epochs`);
   assert.ok(metrics.testAcc > 0.8, `the MLP learns a > 0 (test accuracy ${metrics.testAcc})`);
 
-  // Conv-only methods are not offered for an MLP on flat rows.
+  // Conv-only and image-only methods are not offered for an MLP on flat rows.
   const disabled = await page.$$eval('.image-explain input[name=explain-method]', (boxes) => boxes.filter((b) => b.disabled).map((b) => b.value));
-  for (const name of ['gradCam', 'gradCamPlusPlus', 'guidedGradCam']) assert.ok(disabled.includes(name), `${name} is not offered (disabled: ${disabled})`);
+  for (const name of ['gradCam', 'gradCamPlusPlus', 'guidedGradCam', 'rise']) assert.ok(disabled.includes(name), `${name} is not offered (disabled: ${disabled})`);
 
   await page.waitForSelector('.image-samples .gallery figure');
   await page.locator('.image-samples .gallery figure').nth(0).click();

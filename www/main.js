@@ -34,6 +34,8 @@ const imageView = createImageView($('image-view'), {
   call: (method, args) => engine.call(method, args),
   on: (event, fn) => engine.on(event, fn),
   load: (source) => userLoad(source),
+  // Dropped files replace the data: the page shows the new experiment and its link.
+  opened: (described) => showExperiment(described),
   onError: (message) => banner.show(message),
   onUploadProgress: (fn) => engine.on('uploadProgress', ({ fraction }) => fn(fraction)),
 });

@@ -318,7 +318,7 @@ export function createExplainPanel(root, { call, on, onError, drawing }) {
       if (job.cancelled) note('Cancelled; the average shown before is kept.');
       else {
         $('.average-charts').replaceChildren(...charts);
-        note(`Averaged ${chosen.length} methods over the ${to - from} ${which} rows.`);
+        note(`Averaged ${chosen.length} method${chosen.length === 1 ? '' : 's'} over the ${to - from} ${which} rows.`);
       }
     } finally {
       clearTimeout(slow);

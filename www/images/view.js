@@ -26,7 +26,7 @@ const PANELS = [
   ['explain', 'Explanations', 'wide'],
 ];
 
-export function createImageView(root, { call, on, load, onError, onUploadProgress }) {
+export function createImageView(root, { call, on, load, opened, onError, onUploadProgress }) {
   root.replaceChildren(...PANELS.map(([id, title, cls]) => {
     const section = document.createElement('section');
     section.className = `panel ${cls}`.trim();
@@ -49,7 +49,7 @@ export function createImageView(root, { call, on, load, onError, onUploadProgres
 
   const datasetForm = createDatasetForm(box('data').querySelector('form'), (s) => load(s));
   const uploader = createUploader(box('data').querySelector('.upload'), {
-    open: (files) => call('openFiles', files),
+    open: async (files) => opened(await call('openFiles', files)),
     onError,
     onProgress: onUploadProgress,
   });
