@@ -9,6 +9,7 @@ pub mod backend;
 pub mod bench;
 pub mod data;
 pub mod explain;
+pub mod lab;
 pub mod nn;
 pub mod quote;
 pub mod rng;
