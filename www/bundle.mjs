@@ -9,7 +9,7 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const outdir = process.env.TRUNK_STAGING_DIR || path.join(root, 'dist');
 
 await build({
-  entryPoints: { main: path.join(root, 'www/main.js'), worker: path.join(root, 'www/worker.js') },
+  entryPoints: { main: path.join(root, 'www/main.js'), worker: path.join(root, 'www/worker.js'), labworker: path.join(root, 'www/labworker.js') },
   bundle: true,
   format: 'esm',
   target: 'es2022',

@@ -1,8 +1,8 @@
-// The main thread's handle on the engine worker: request/response calls by id, and
-// subscriptions to the events the worker pushes ('update', 'playing', 'explainProgress',
-// 'liveExplain', …).
-export function startEngine() {
-  const worker = new Worker('./worker.js', { type: 'module' });
+// The main thread's handle on a worker (the engine's, or the labs'): request/response
+// calls by id, and subscriptions to the events the worker pushes ('update', 'playing',
+// 'explainProgress', 'liveExplain', 'labProgress', …).
+export function startEngine(script = './worker.js') {
+  const worker = new Worker(script, { type: 'module' });
   const pending = new Map();
   const listeners = new Map();
   let nextId = 1;

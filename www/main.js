@@ -2,6 +2,7 @@
 // step with the experiment, and installs the automation API. It only renders; all
 // numbers come from the worker.
 import { startEngine } from './engine.js';
+import { createLabsPanel } from './labs/panel.js';
 import { mountPlayground } from './playground/index.js';
 import { readFragment, writeFragment, onFragmentEdited } from './state.js';
 import { createBanner } from './ui/banner.js';
@@ -250,18 +251,23 @@ $('confusion-split').addEventListener('change', () => latest && confusion.show(l
 // Every control the embed checklist can hide: header buttons, settings, then the page's others.
 const HEADER_CONTROLS = [
   { id: 'reset', label: 'Reset' }, { id: 'play', label: 'Play / pause' }, { id: 'step', label: 'Step' },
-  { id: 'share', label: 'Share, embed and tour buttons' },
+  { id: 'share', label: 'Share, embed and tour buttons' }, { id: 'labs', label: 'Labs' },
 ];
 const embeddable = () => listControls([...HEADER_CONTROLS, ...form.controls()]);
 const embedDialog = createEmbedDialog($('embed-dialog'), embeddable);
 $('embed-open').addEventListener('click', () => embedDialog.open());
 const tour = createTour($('tour'));
 $('tour-open').addEventListener('click', () => tour.open());
+const labs = createLabsPanel($('labs-dialog'), { banner });
+$('labs').addEventListener('click', () => labs.open());
+// A lab's link (?lab=<name>&scale=…) opens it in the Labs dialog.
+const labParams = new URLSearchParams(location.search);
 ready.then(() => {
   autosave.start();
   const { embed, unknown } = applyEmbed(new Set(embeddable().map((c) => c.id)));
   if (unknown.length) banner.show(`Ignoring ?hide entries that name no control: ${unknown.join(', ')}.`, 'notice');
-  if (!embed && !tour.seen) tour.open();
+  if (labParams.has('lab')) labs.open(labParams.get('lab'), labParams.get('scale'));
+  else if (!embed && !tour.seen) tour.open();
   engine.call('setViews', { confusion: true }).catch((e) => confusion.unavailable(e.message));
 });
 

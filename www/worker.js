@@ -8,6 +8,7 @@
 import init, { Session, decodeLink, defaultSpec, normalizeSpec, parsePointsCsv, salvageLink } from './glassbox.js';
 import { chooseBackend } from './backend_choice.js';
 import { createExplainHost } from './explain/host.js';
+import { yieldToEvents } from './yield.js';
 
 const GRID_RESOLUTION = 64;
 const CHUNK_BUDGET_MS = 14;
@@ -37,17 +38,6 @@ function exclusive(fn) {
   queue = run.catch(() => {});
   return run;
 }
-
-// Lets queued messages (pause, API calls) run between chunks. A MessageChannel task,
-// unlike setTimeout(0), is not clamped to 4 ms when nested.
-const yieldChannel = new MessageChannel();
-const yieldWaiters = [];
-yieldChannel.port1.onmessage = () => yieldWaiters.shift()();
-const yieldToEvents = () =>
-  new Promise((resolve) => {
-    yieldWaiters.push(resolve);
-    yieldChannel.port2.postMessage(0);
-  });
 
 const explainer = createExplainHost({
   session: () => session,

@@ -18,9 +18,15 @@ use wasm_bindgen_futures::JsFuture;
 /// A JS `progress(done, total, partial)` returning a boolean or a promise of one; `partial`
 /// is `{shape, maps}` with the maps so far of a method that refines them (RISE), given
 /// at the report that follows them, else undefined.
-struct JsProgress {
+pub(super) struct JsProgress {
     callback: Function,
     partial: RefCell<Option<JsValue>>,
+}
+
+impl JsProgress {
+    pub(super) fn new(callback: Function) -> JsProgress {
+        JsProgress { callback, partial: RefCell::new(None) }
+    }
 }
 
 impl Progress for JsProgress {
@@ -75,7 +81,7 @@ impl WasmSession {
         let inner = self.inner.clone();
         let request = ExplainRequest::from_json(request_json);
         wasm_bindgen_futures::future_to_promise(async move {
-            let hook = progress.map(|callback| JsProgress { callback, partial: RefCell::new(None) });
+            let hook = progress.map(JsProgress::new);
             let session = inner.borrow();
             let result = session.explain(&request.map_err(|e| JsError::new(&e))?, &source, hook.as_ref().map(|h| h as &dyn Progress)).await;
             Ok(attribution_to_js(&result.map_err(|e| JsError::new(&e))?)?)

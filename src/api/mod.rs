@@ -7,6 +7,7 @@ mod bench;
 mod edits;
 mod explain;
 mod images;
+mod lab;
 mod points;
 mod views;
 

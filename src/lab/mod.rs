@@ -7,6 +7,27 @@ mod report;
 pub use report::{Check, Figure, FigureKind, LabReport, Scale, Series, Thumb, Verdict};
 
 pub use crate::explain::{Progress, CANCELLED};
+use serde::Serialize;
+
+/// What the Labs menu shows before a run; each lab module's `ABOUT`.
+#[derive(Clone, Copy, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct About {
+    /// As `NAMES` spells it.
+    pub name: &'static str,
+    pub title: &'static str,
+    /// The claim under test, in a sentence or two.
+    pub claim: &'static str,
+    /// The paper(s) behind it: authors, year, title.
+    pub paper: &'static str,
+    /// What to look at in the figures.
+    pub look_at: &'static str,
+}
+
+/// Every lab's `About`, in `NAMES` order.
+pub fn catalog() -> Vec<About> {
+    vec![]
+}
 
 /// The labs, in menu order, by the names links and the runner use.
 pub const NAMES: [&str; 6] = ["label-smoothing", "losses", "activations", "parametrization", "geometry", "compression"];

@@ -79,7 +79,7 @@ impl Session {
     fn apply_event(&mut self, event: &Event) {
         let done = match event.change() {
             Ok(Change::Training(patch)) => apply_training_patch(&self.training, patch).map(|t| {
-                with_trainer!(&mut self.engine, tr => tr.set_training(&t));
+                with_trainer!(&mut self.engine, tr => tr.set_training(&t, &self.data)).expect("a validated guidance finds its masks");
                 self.training = t;
             }),
             Ok(Change::Weight(w)) => self.set_entry(w.layer, 0, w.to as usize, w.from as usize, w.value),
@@ -150,7 +150,7 @@ impl Session {
             next_event += 1;
         }
         spec.validate()?;
-        with_trainer!(&mut self.engine, t => t.set_training(&training));
+        with_trainer!(&mut self.engine, t => t.set_training(&training, &self.data)).map_err(SpecError)?;
         self.training = training;
         self.spec = spec;
         self.next_event = next_event;

@@ -5,6 +5,7 @@
 
 pub mod dataset;
 pub mod events;
+pub mod guidance;
 pub mod image;
 pub mod layers;
 pub mod link;
@@ -12,6 +13,7 @@ mod upload;
 
 pub use dataset::{Feature, Preprocess};
 pub use events::{BiasEdit, EmbeddedWeights, Event, WeightEdit};
+pub use guidance::{Guidance, GuidanceMask};
 pub use image::{DecoyKind, DecoySpec, DecoyTest, Texture};
 pub use upload::{content_hash, FileRef, UploadFormat, UploadSpec};
 pub use layers::{LayerSpec, PaddingSpec, PoolKind};
@@ -183,6 +185,11 @@ impl DatasetKind {
     /// Kinds that take any number of classes from 2 to `MAX_CLASSES`.
     pub fn is_multiclass(self) -> bool {
         matches!(self, DatasetKind::Spiral | DatasetKind::Blobs | DatasetKind::Checkerboard | DatasetKind::Custom)
+    }
+
+    /// Kinds generated with per-sample ground-truth masks of the class-defining object.
+    pub fn has_masks(self) -> bool {
+        matches!(self, DatasetKind::Shapes | DatasetKind::Digits | DatasetKind::Signals)
     }
 
     /// Sets of 2-D points, the only kind the page can show.
@@ -503,6 +510,9 @@ pub struct TrainingSpec {
     /// Linear warm-up from lr/warmupSteps to lr; the schedule starts after it.
     #[serde(default, skip_serializing_if = "is_default")]
     pub warmup_steps: u32,
+    /// Explanation-guided learning: a penalty on the input gradient inside a mask.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guidance: Option<Guidance>,
 }
 
 
@@ -559,6 +569,7 @@ impl Default for ExperimentSpec {
                 clip_norm: None,
                 schedule: Schedule::Constant,
                 warmup_steps: 0,
+                guidance: None,
             },
             backend: BackendChoice::Auto,
             events: Vec::new(),
@@ -664,6 +675,9 @@ impl ExperimentSpec {
         })?;
         layers::validate(&m.layers, "model.layers", 0).map_err(SpecError)?;
         self.training.validate(self.train_points() as u32)?;
+        if let Some(g) = &self.training.guidance {
+            g.validate(&self.dataset)?;
+        }
         check(!self.dataset.is_regression() || self.training.loss == Loss::Mse, || {
             format!("training.loss must be mse for a regression dataset ({:?}), got {:?}", self.dataset.kind, self.training.loss)
         })?;

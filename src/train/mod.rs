@@ -5,6 +5,7 @@
 
 mod edit;
 mod fault;
+mod guidance;
 pub mod optimizer;
 pub mod schedule;
 
@@ -13,6 +14,7 @@ use crate::data::Dataset;
 use crate::nn::{BackwardOptions, Features, Mode, Net};
 use crate::rng::{Rng, Stream};
 use crate::spec::{ExperimentSpec, Loss, TrainingSpec};
+use guidance::Guide;
 use optimizer::Optimizer;
 
 /// The features a dataset's samples are: an image or a flat vector.
@@ -97,6 +99,8 @@ pub struct Trainer<B: Backend> {
     evaluated: Option<u32>,
     pending: Vec<PendingEval<B::Tensor>>,
     history: Vec<EpochRecord>,
+    /// Explanation-guided learning's masks and weight, when the training spec asks for it.
+    guide: Option<Guide<B::Tensor>>,
 }
 
 fn upload_split<B: Backend>(be: &B, data: &Dataset, rows: std::ops::Range<usize>) -> Split<B::Tensor> {
@@ -118,6 +122,7 @@ impl<B: Backend> Trainer<B> {
         let train = upload_split(&be, data, 0..data.n_train);
         let test = upload_split(&be, data, data.n_train..data.len());
         let optimizer = Optimizer::new(&be, &model, &spec.training);
+        let guide = spec.training.guidance.as_ref().map(|g| Guide::new(&be, g, data)).transpose()?;
         let mut trainer = Trainer {
             model,
             teacher: None,
@@ -134,6 +139,7 @@ impl<B: Backend> Trainer<B> {
             evaluated: None,
             pending: Vec::new(),
             history: Vec::new(),
+            guide,
             be,
         };
         trainer.queue_evaluation(0);
@@ -182,10 +188,15 @@ impl<B: Backend> Trainer<B> {
     /// Replaces the training hyperparameters between steps (the spec must already be
     /// validated). Weights stay; the optimiser state stays unless the optimiser kind
     /// changes. A new batch size applies from the next batch, a new seed from the next
-    /// epoch's order; the schedule keeps counting from the current step.
-    pub fn set_training(&mut self, training: &TrainingSpec) {
+    /// epoch's order; the schedule keeps counting from the current step. A changed
+    /// guidance re-reads its masks from `data` (the data the trainer was built on).
+    pub fn set_training(&mut self, training: &TrainingSpec, data: &Dataset) -> Result<(), String> {
+        if training.guidance != self.training.guidance {
+            self.guide = training.guidance.as_ref().map(|g| Guide::new(&self.be, g, data)).transpose()?;
+        }
         self.optimizer.reconfigure(&self.be, training);
         self.training = training.clone();
+        Ok(())
     }
 
     /// Chooses when evaluations are queued from now on.
@@ -234,7 +245,10 @@ impl<B: Backend> Trainer<B> {
         let trace = self.model.forward(be, &x, mode);
         let teacher = self.teacher.as_ref().map(|t| t.predict(be, &x));
         let out = be.loss(self.loss_op(), trace.logits(&x), &labels, teacher.as_ref());
-        let grads = self.model.backward(be, &x, &trace, out.grad, BackwardOptions::training());
+        let mut grads = self.model.backward(be, &x, &trace, out.grad, BackwardOptions::training());
+        if let Some(guide) = &self.guide {
+            guide.add_gradient(be, &self.model, &x, &trace, rows, mode, &mut grads.params);
+        }
         self.model.update_running_stats(be, &trace);
         let lr = schedule::learning_rate(&self.training, self.step);
         self.optimizer.step(be, &mut self.model, &grads.params, &self.training, lr);
