@@ -66,13 +66,17 @@ const RUN_TIMEOUT_MS = 180_000;
 async function measure(url, workload, impl, backend, shared) {
   const browser = shared ?? (await launch());
   const page = await browser.newPage();
+  let timer;
   try {
     page.on('pageerror', (e) => process.stderr.write(`  page error: ${e.message}\n`));
     await page.goto(url);
     await page.waitForFunction(() => document.getElementById('status').textContent === 'ready', null, { timeout: 60000 });
-    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), RUN_TIMEOUT_MS));
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timed out')), RUN_TIMEOUT_MS);
+    });
     return await Promise.race([page.evaluate((a) => window.bench(...a), [workload, impl, backend, REPEATS, smoke]), timeout]);
   } finally {
+    clearTimeout(timer); // else the last run's timer keeps node alive for RUN_TIMEOUT_MS
     await (shared ? page : browser).close().catch(() => {});
   }
 }
