@@ -2,9 +2,12 @@
 // (cpu, wasm, webgl, webgpu) in one headless Chromium, then prints a table (median ms,
 // steps/s, Glassbox ÷ fastest TF.js; GFLOP/s for the matmul and SIMD rows) and writes
 // bench/results/latest.json.
-//   node bench/run.mjs [workload…]   (after `trunk build --release --offline` and
-//   `npm ci` in bench/). Naming workloads runs only those; the other workloads' rows
-//   are kept from the previous latest.json.
+//   node bench/run.mjs [--smoke] [workload…]   (after `trunk build --release --offline`
+//   and `npm ci` in bench/). Naming workloads runs only those; the other workloads' rows
+//   are kept from the previous latest.json. --smoke is CI's quick end-to-end check: every
+//   workload on Glassbox cpu and TF.js wasm only, SMOKE_REPEATS samples on tiny budgets,
+//   one browser for all runs, and the JSON goes to a temporary file (named on stderr),
+//   never to latest.json.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,17 +34,22 @@ const WORKLOADS = [
   { id: 'w2', name: 'W2 MLP 784-256-256-10 step (batch 128, Adam)', unit: 'ms/step', runs: ALL },
   { id: 'w3', name: 'W3 CNN 28×28×1 conv8-pool-conv16-pool-dense10 step (batch 64, Adam)', unit: 'ms/step', runs: ALL },
   { id: 'w4', name: 'W4 saliency, 64 images on the W3 net', unit: 'ms/batch', runs: ALL },
+  { id: 'w5', name: 'W5 Integrated Gradients, 32 steps, one image on the W3 net', unit: 'ms/image', runs: ALL },
   { id: 'mm64', name: 'matmul 64²', unit: 'GFLOP/s', rate: true, runs: GLASSBOX },
   { id: 'mm256', name: 'matmul 256²', unit: 'GFLOP/s', rate: true, runs: GLASSBOX },
   { id: 'mm1024', name: 'matmul 1024²', unit: 'GFLOP/s', rate: true, runs: GLASSBOX },
   { id: 'simd', name: 'SIMD128 f32x4 mul+add peak, one core', unit: 'GFLOP/s', rate: true, runs: [['glassbox', 'cpu']] },
 ];
-const chosen = process.argv.slice(2);
+const args = process.argv.slice(2);
+const smoke = args.includes('--smoke');
+const chosen = args.filter((a) => a !== '--smoke');
+const SMOKE_RUNS = [['glassbox', 'cpu'], ['tfjs', 'wasm']];
 for (const id of chosen) if (!WORKLOADS.some((w) => w.id === id)) throw new Error(`unknown workload ${id}`);
 const selected = chosen.length ? WORKLOADS.filter((w) => chosen.includes(w.id)) : WORKLOADS;
 const latest = path.join(here, 'results', 'latest.json');
-const previous = chosen.length && fs.existsSync(latest) ? JSON.parse(fs.readFileSync(latest, 'utf8')).results : [];
-const REPEATS = 7;
+const out = smoke ? path.join(os.tmpdir(), `glassbox-bench-smoke-${process.pid}.json`) : latest;
+const previous = !smoke && chosen.length && fs.existsSync(latest) ? JSON.parse(fs.readFileSync(latest, 'utf8')).results : [];
+const REPEATS = smoke ? 2 : 7;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -53,28 +61,35 @@ const launch = () =>
   });
 const RUN_TIMEOUT_MS = 180_000;
 
-// One run in a fresh browser, so a backend that crashes or hangs costs only its own row.
-async function measure(url, workload, impl, backend) {
-  const browser = await launch();
+// One run in a fresh browser, so a backend that crashes or hangs costs only its own row
+// (a smoke run shares one browser, `shared`, and opens a fresh page per run).
+async function measure(url, workload, impl, backend, shared) {
+  const browser = shared ?? (await launch());
+  const page = await browser.newPage();
+  let timer;
   try {
-    const page = await browser.newPage();
     page.on('pageerror', (e) => process.stderr.write(`  page error: ${e.message}\n`));
     await page.goto(url);
     await page.waitForFunction(() => document.getElementById('status').textContent === 'ready', null, { timeout: 60000 });
-    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), RUN_TIMEOUT_MS));
-    return await Promise.race([page.evaluate(([a, b, c, d]) => window.bench(a, b, c, d), [workload, impl, backend, REPEATS]), timeout]);
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timed out')), RUN_TIMEOUT_MS);
+    });
+    return await Promise.race([page.evaluate((a) => window.bench(...a), [workload, impl, backend, REPEATS, smoke]), timeout]);
   } finally {
-    await browser.close().catch(() => {});
+    clearTimeout(timer); // else the last run's timer keeps node alive for RUN_TIMEOUT_MS
+    await (shared ? page : browser).close().catch(() => {});
   }
 }
 
 const server = await serve(site, '/');
 const results = previous.filter((r) => !selected.some((w) => w.id === r.workload));
+const shared = smoke ? await launch() : null;
 try {
   for (const w of selected) {
-    for (const [impl, backend] of w.runs) {
+    const runs = smoke ? w.runs.filter(([i, b]) => SMOKE_RUNS.some(([si, sb]) => si === i && sb === b)) : w.runs;
+    for (const [impl, backend] of runs) {
       try {
-        const samples = await measure(`${server.url}index.html`, w.id, impl, backend);
+        const samples = await measure(`${server.url}index.html`, w.id, impl, backend, shared);
         results.push({ workload: w.id, impl, backend, [w.rate ? 'medianGflops' : 'medianMs']: median(samples), samples });
         process.stderr.write(`${w.id} ${impl}/${backend}: ${median(samples).toFixed(4)} ${w.unit}\n`);
       } catch (e) {
@@ -85,6 +100,7 @@ try {
     }
   }
 } finally {
+  await shared?.close().catch(() => {});
   await server.close();
   fs.rmSync(site, { recursive: true, force: true });
 }
@@ -116,5 +132,6 @@ for (const w of WORKLOADS) {
     console.log(`| ${w.name} | ${r.impl} | ${r.backend} | ${r.medianMs.toFixed(4)} ${w.unit} | ${(1000 / r.medianMs).toFixed(0)} | ${ratio} |`);
   }
 }
-fs.mkdirSync(path.join(here, 'results'), { recursive: true });
-fs.writeFileSync(latest, JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2));
+fs.mkdirSync(path.dirname(out), { recursive: true });
+fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine, smoke, results }, null, 2));
+process.stderr.write(`results written to ${out}\n`);

@@ -38,9 +38,16 @@ ensure_build_tools() {
     say "cargo install wasm-bindgen-cli $want"
     cargo install wasm-bindgen-cli --version "$want" --force
   fi
-  if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
-    say "npm ci"
-    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  npm_ci "$ROOT"
+  # The benchmark's TensorFlow.js packages (bench/run.mjs, and its CI smoke test).
+  npm_ci "$ROOT/bench"
+}
+
+# `npm ci` in $1 when its node_modules is missing or older than its lock file.
+npm_ci() {
+  if [ ! -d "$1/node_modules" ] || [ "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ]; then
+    say "npm ci in ${1#"$ROOT"/}"
+    (cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
 

@@ -6,10 +6,13 @@
 //!   backward pass and optimiser the trainer uses) on one fixed batch of seeded synthetic
 //!   data: the W2 MLP (`NetBench::mlp`) and the W3 CNN (`NetBench::cnn`).
 //! - `SaliencyBench`: W4, input gradients of the top logit on the W3 network.
+//! - `IgBench`: W5, Integrated Gradients of one image on the W3 network through the
+//!   explain code (`explain::integrated_gradients`), attributions read back to the host.
 //! - `MatmulBench`: square n×n products, for GFLOP/s.
 //! - `simd_peak` (wasm only): a tight f32x4 multiply-add loop, for one core's SIMD128 peak.
 
 use crate::backend::{Backend, ImageShape, LossOp, Real};
+use crate::explain::{integrated_gradients, Attribution, Baseline, IgOptions, Probe, Quadrature, Target};
 use crate::nn::{BackwardOptions, Features, Mode, Net};
 use crate::rng::{Rng, Stream};
 use crate::spec::{Activation, ExperimentSpec, LayerSpec, ModelSpec, Optimizer as Kind, PaddingSpec, PoolKind, TrainingSpec};
@@ -19,8 +22,10 @@ use std::pin::Pin;
 
 /// A workload the caller runs `n` times between two clock readings.
 pub trait Workload {
-    /// Records `n` repetitions (flushed to the device).
-    fn run(&mut self, n: u32);
+    /// Records `n` repetitions (flushed to the device). Resolves once they are recorded:
+    /// at once for device work, after its readbacks for a workload that needs them on the
+    /// host (Integrated Gradients).
+    fn run(&mut self, n: u32) -> Pin<Box<dyn Future<Output = ()> + '_>>;
     /// Resolves once everything recorded has finished.
     fn sync(&self) -> Pin<Box<dyn Future<Output = ()> + '_>>;
 }
@@ -131,7 +136,7 @@ impl<B: Backend> NetBench<B> {
 }
 
 impl<B: Backend> Workload for NetBench<B> {
-    fn run(&mut self, n: u32) {
+    fn run(&mut self, n: u32) -> Pin<Box<dyn Future<Output = ()> + '_>> {
         for _ in 0..n {
             let be = &self.be;
             let trace = self.net.forward(be, &self.x, Mode::Eval);
@@ -141,6 +146,7 @@ impl<B: Backend> Workload for NetBench<B> {
             self.loss = Some(out.loss);
             be.flush();
         }
+        Box::pin(std::future::ready(()))
     }
 
     fn sync(&self) -> Pin<Box<dyn Future<Output = ()> + '_>> {
@@ -200,12 +206,13 @@ fn argmax<E: Real>(row: &[E]) -> usize {
 }
 
 impl<B: Backend> Workload for SaliencyBench<B> {
-    fn run(&mut self, n: u32) {
+    fn run(&mut self, n: u32) -> Pin<Box<dyn Future<Output = ()> + '_>> {
         for _ in 0..n {
             let seed = self.net.one_hot(&self.be, &self.targets);
             self.grad = Some(self.net.input_gradient(&self.be, &self.x, seed, None));
             self.be.flush();
         }
+        Box::pin(std::future::ready(()))
     }
 
     fn sync(&self) -> Pin<Box<dyn Future<Output = ()> + '_>> {
@@ -214,6 +221,65 @@ impl<B: Backend> Workload for SaliencyBench<B> {
                 wait_for(&self.be, g).await;
             }
         })
+    }
+}
+
+/// Path points of W5's Integrated Gradients.
+pub const IG_STEPS: usize = 32;
+
+/// W5, Integrated Gradients of one seeded image on the (untrained) W3 network, as the
+/// explain panel runs it (`explain::integrated_gradients` through a `Probe`): the
+/// gradient of the top logit at `IG_STEPS` points of the straight path from a zero
+/// baseline (trapezoid rule), then the logit at the image and at the baseline for the
+/// completeness gap; `IG_STEPS` + 2 network rows, gradients and scores read back to the
+/// host in every repetition. The top class is found once, before timing.
+pub struct IgBench<B: Backend> {
+    be: B,
+    net: Net<B>,
+    x: Vec<f64>,
+    /// One-hot of the top class.
+    seeds: Vec<f64>,
+    options: IgOptions,
+    last: Option<Attribution>,
+}
+
+impl<B: Backend> IgBench<B> {
+    pub async fn new(be: B, classes: usize, seed: u32) -> Self {
+        let input = Features::Image(CNN_INPUT);
+        let net = build_net(&be, input, cnn_layers(classes), classes, seed);
+        let rng = Rng::new(seed, Stream::DataNoise);
+        let x: Vec<f64> = (0..input.len() as u32).map(|i| rng.uniform_in(i, -1.0, 1.0) as f64).collect();
+        let logits = Probe::new(&be, &net).logits(&x).await;
+        let seeds = match Target::Predicted.seeds(&logits, classes, None) {
+            Ok(s) => s,
+            Err(e) => panic!("the top class seeds: {e}"),
+        };
+        let options = IgOptions { baseline: Baseline::Zero, steps: IG_STEPS, rule: Quadrature::Trapezoid };
+        IgBench { be, net, x, seeds, options, last: None }
+    }
+
+    /// The last attribution computed.
+    pub fn last(&self) -> Option<&Attribution> {
+        self.last.as_ref()
+    }
+}
+
+impl<B: Backend> Workload for IgBench<B> {
+    fn run(&mut self, n: u32) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+        Box::pin(async move {
+            for _ in 0..n {
+                let probe = Probe::new(&self.be, &self.net);
+                match integrated_gradients(&probe, &self.x, &self.seeds, &self.options).await {
+                    Ok(a) => self.last = Some(a),
+                    Err(e) => panic!("W5's options are valid: {e}"),
+                }
+            }
+        })
+    }
+
+    /// The attributions are on the host once `run` resolves.
+    fn sync(&self) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+        Box::pin(std::future::ready(()))
     }
 }
 
@@ -240,11 +306,12 @@ impl<B: Backend> MatmulBench<B> {
 }
 
 impl<B: Backend> Workload for MatmulBench<B> {
-    fn run(&mut self, n: u32) {
+    fn run(&mut self, n: u32) -> Pin<Box<dyn Future<Output = ()> + '_>> {
         for _ in 0..n {
             self.c = Some(self.be.matmul(&self.a, &self.b, false, false));
             self.be.flush();
         }
+        Box::pin(std::future::ready(()))
     }
 
     fn sync(&self) -> Pin<Box<dyn Future<Output = ()> + '_>> {
@@ -295,9 +362,9 @@ mod tests {
 
     /// Loss after one step and after `steps` more.
     fn losses(bench: &mut NetBench<CpuBackend<f32>>, steps: u32) -> (f32, f32) {
-        bench.run(1);
+        ready(bench.run(1));
         let first = ready(bench.loss()).expect("a step was taken");
-        bench.run(steps);
+        ready(bench.run(steps));
         let last = ready(bench.loss()).expect("a step was taken");
         println!("loss {first} → {last} in {steps} steps");
         (first, last)
@@ -325,16 +392,36 @@ mod tests {
         for (row, &t) in logits.chunks(10).zip(bench.targets()) {
             assert!(row.iter().all(|&v| v <= row[t as usize]), "class {t} is not the top of {row:?}");
         }
-        bench.run(1);
+        ready(bench.run(1));
         let grad = bench.grad.as_ref().expect("a gradient was computed");
         assert_eq!(be.shape(grad), [3, 784]);
         assert!(ready(be.read(grad)).iter().any(|&g| g != 0.0), "the saliency map is all zero");
     }
 
+    /// W5 explains the top class of its image: one map of the image's shape whose sum
+    /// is S(x) − S(0) up to the trapezoid rule's error on a relu network.
+    #[test]
+    fn ig_bench_explains_the_top_class() {
+        let be = CpuBackend::<f32>::new();
+        let mut bench = ready(IgBench::new(be, 10, 4));
+        let logits = ready(Probe::new(&be, &bench.net).logits(&bench.x));
+        let top = bench.seeds.iter().position(|&s| s == 1.0).expect("a one-hot seed");
+        assert!(logits.iter().all(|&v| v <= logits[top]), "class {top} is not the top of {logits:?}");
+        ready(bench.run(1));
+        let a = bench.last().expect("an attribution was computed");
+        assert_eq!((a.shape.as_slice(), a.maps.len(), a.maps[0].len()), ([1, 28, 28].as_slice(), 1, 784));
+        let sum: f64 = a.maps[0].iter().sum();
+        let gap = a.completeness_gap.as_ref().expect("IG reports its gap")[0];
+        let zero = ready(Probe::new(&be, &bench.net).logits(&[0.0; 784]))[top];
+        println!("Σ IG {sum}, S(x) − S(0) = {}, gap {gap}", logits[top] - zero);
+        assert!((sum - gap - (logits[top] - zero)).abs() < 1e-4, "the gap is Σ IG − (S(x) − S(0))");
+        assert!(gap.abs() < 0.1 * (logits[top] - zero).abs(), "gap {gap} of {}", logits[top] - zero);
+    }
+
     #[test]
     fn matmul_bench_counts_flops() {
         let mut bench = MatmulBench::new(CpuBackend::<f32>::new(), 8);
-        bench.run(2);
+        ready(bench.run(2));
         assert_eq!(bench.flops(), 1024.0);
         assert_eq!(bench.c.as_ref().map(|c| c.dim()), Some((8, 8)));
     }

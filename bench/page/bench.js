@@ -1,19 +1,28 @@
 // Benchmark workloads, written once per library on identical shapes and data:
 // W1 = the 2→8 tanh→8 tanh→2 softmax MLP on the two-spiral set, SGD lr 0.03, batch 10
-// (ms per training step), and W1-grid = class probabilities on a 100×100 grid.
+// (ms per training step of the real trainer, its per-epoch evaluation off, as TF.js has
+// none), and W1-grid = class probabilities on a 100×100 grid.
 // W2 = the 784→256 relu→256 relu→10 softmax MLP, Adam lr 1e-3, batch 128, on one
 // seeded synthetic batch (ms per training step).
 // W3 = the CNN 28×28×1: conv3×3 8 same relu → maxpool2 → conv3×3 16 same relu →
 // maxpool2 → dense 10, Adam lr 1e-3, batch 64, on one seeded synthetic batch (ms per
 // training step). W4 = saliency on the (untrained) W3 network: the input gradient of each
 // image's top logit for 64 seeded images, the top class read back once before timing
-// (ms per batch of 64).
+// (ms per batch of 64). W5 = Integrated Gradients of one seeded image on the W3 network:
+// the input gradient of its top logit at IG_STEPS points of the straight path from a zero
+// baseline (trapezoid weights), the logits at the image and the baseline for the
+// completeness gap, and the map (x − x')·Σ w·g; ms per explanation, the map and the gap
+// read back to the host every time (the top class is found once, before timing).
 // mm64/mm256/mm1024 = Glassbox's n×n matmul (GFLOP/s); simd = one core's SIMD128
 // multiply-add peak (GFLOP/s).
-// window.bench(workload, impl, backend, repeats) → array of samples (ms or GFLOP/s).
+// window.bench(workload, impl, backend, repeats, smoke) → array of samples (ms or
+// GFLOP/s); `smoke` shrinks the timing budgets (BUDGET) to a quick end-to-end check.
 import init, { Bench, Session, defaultSpec, simdPeak, simdPeakFlopsPerRound } from './glassbox/glassbox.js';
 
-const STEPS = 250; // timed steps per sample (10 epochs of the spiral)
+// Timing budgets: W1 steps per sample (10 epochs of the spiral), W2 steps per sample
+// (SwiftShader takes seconds per step), and the time other samples fill.
+const BUDGET = { steps: 250, w2Steps: 3, minSampleMs: 200 };
+const SMOKE_BUDGET = { steps: 10, w2Steps: 1, minSampleMs: 1 };
 const GRID = 100;
 
 await init({ module_or_path: './glassbox/glassbox_bg.wasm' });
@@ -27,33 +36,32 @@ async function glassboxSession(backend) {
 
 const W2_SIZES = [784, 256, 256, 10];
 const W2_BATCH = 128;
-const W2_STEPS = 3; // timed steps per sample (SwiftShader takes seconds per step)
-const MIN_SAMPLE_MS = 200;
 const CNN_CLASSES = 10;
 const W3_BATCH = 64;
 const W4_IMAGES = 64;
+const IG_STEPS = 32; // as crate::bench::IG_STEPS
 
 // Median-friendly samples of a Glassbox workload: each sample runs `reps` repetitions
 // and waits for the device; returns ms per repetition.
 async function timeBench(b, reps, repeats) {
-  b.run(reps); // warm-up: pipelines, pools
+  await b.run(reps); // warm-up: pipelines, pools
   await b.sync();
   const samples = [];
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();
-    b.run(reps);
+    await b.run(reps);
     await b.sync();
     samples.push((performance.now() - t0) / reps);
   }
   return samples;
 }
 
-// Repetitions that fill about MIN_SAMPLE_MS, from one timed run.
+// Repetitions that fill about BUDGET.minSampleMs, from one timed run.
 async function calibrate(b) {
   const t0 = performance.now();
-  b.run(1);
+  await b.run(1);
   await b.sync();
-  return Math.max(1, Math.ceil(MIN_SAMPLE_MS / Math.max(performance.now() - t0, 0.01)));
+  return Math.max(1, Math.ceil(BUDGET.minSampleMs / Math.max(performance.now() - t0, 0.01)));
 }
 
 async function matmulGflops(backend, n, repeats) {
@@ -67,14 +75,16 @@ async function matmulGflops(backend, n, repeats) {
 const glassbox = {
   async w1(backend, repeats) {
     const s = await glassboxSession(backend);
-    s.train(STEPS); // warm-up: pipelines, pools
+    // Plain training steps, as on the TF.js side: no per-epoch evaluation of both splits.
+    s.setEvaluation('onDemand');
+    s.train(BUDGET.steps); // warm-up: pipelines, pools
     await s.syncWeights();
     const samples = [];
     for (let r = 0; r < repeats; r++) {
       const t0 = performance.now();
-      s.train(STEPS);
+      s.train(BUDGET.steps);
       await s.syncWeights(); // waits for the device
-      samples.push((performance.now() - t0) / STEPS);
+      samples.push((performance.now() - t0) / BUDGET.steps);
     }
     s.free();
     return samples;
@@ -93,7 +103,7 @@ const glassbox = {
   },
   async w2(backend, repeats) {
     const b = await Bench.mlp(backend, Uint32Array.from(W2_SIZES), W2_BATCH, 1e-3, 1);
-    const samples = await timeBench(b, W2_STEPS, repeats);
+    const samples = await timeBench(b, BUDGET.w2Steps, repeats);
     b.free();
     return samples;
   },
@@ -105,6 +115,12 @@ const glassbox = {
   },
   async w4(backend, repeats) {
     const b = await Bench.saliency(backend, CNN_CLASSES, W4_IMAGES, 1);
+    const samples = await timeBench(b, await calibrate(b), repeats);
+    b.free();
+    return samples;
+  },
+  async w5(backend, repeats) {
+    const b = await Bench.integratedGradients(backend, CNN_CLASSES, 1);
     const samples = await timeBench(b, await calibrate(b), repeats);
     b.free();
     return samples;
@@ -158,19 +174,20 @@ function tfModel() {
   return model;
 }
 
-// Median-friendly samples of a TF.js workload: `once()` runs one repetition, `sync()`
-// waits for the device; repetitions per sample fill about MIN_SAMPLE_MS.
+// Median-friendly samples of a TF.js workload: `once()` runs one repetition (awaited,
+// for a workload that reads its result back), `sync()` waits for the device;
+// repetitions per sample fill about BUDGET.minSampleMs.
 async function timeTf(once, sync, repeats) {
-  once(); // warm-up: shaders, kernels
+  await once(); // warm-up: shaders, kernels
   await sync();
   const start = performance.now();
-  once();
+  await once();
   await sync();
-  const reps = Math.max(1, Math.ceil(MIN_SAMPLE_MS / Math.max(performance.now() - start, 0.01)));
+  const reps = Math.max(1, Math.ceil(BUDGET.minSampleMs / Math.max(performance.now() - start, 0.01)));
   const samples = [];
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();
-    for (let k = 0; k < reps; k++) once();
+    for (let k = 0; k < reps; k++) await once();
     await sync();
     samples.push((performance.now() - t0) / reps);
   }
@@ -241,6 +258,37 @@ const tensorflow = {
     tf.dispose([x, top, seed, g]);
     return samples;
   },
+  async w5(backend, repeats) {
+    await tf.setBackend(backend);
+    await tf.ready();
+    requireKernels(backend, ['Conv2DBackpropInput', 'MaxPoolGrad']);
+    const x = cnnImages(1, 1);
+    const baseline = tf.zerosLike(x);
+    const model = tfCnn();
+    const top = tf.tidy(() => model.apply(x).argMax(1));
+    const seed = tf.oneHot(top, CNN_CLASSES).toFloat();
+    // Trapezoid rule: IG_STEPS evenly spaced points on [0, 1], weights h halved at the ends.
+    const h = 1 / (IG_STEPS - 1);
+    const alphas = tf.linspace(0, 1, IG_STEPS).reshape([IG_STEPS, 1, 1, 1]);
+    const weights = tf.tensor1d(Array.from({ length: IG_STEPS }, (_, k) => (k === 0 || k === IG_STEPS - 1 ? h / 2 : h))).reshape([IG_STEPS, 1, 1, 1]);
+    const scoreGrad = tf.grad((images) => tf.sum(tf.mul(model.apply(images), seed)));
+    const once = async () => {
+      const [map, gap] = tf.tidy(() => {
+        const diff = x.sub(baseline);
+        const g = scoreGrad(baseline.add(alphas.mul(diff)));
+        const map = g.mul(weights).sum(0, true).mul(diff);
+        const ends = tf.sum(tf.mul(model.apply(tf.concat([x, baseline])), seed), 1);
+        const gap = map.sum().sub(ends.slice(0, 1).sub(ends.slice(1, 1)).sum());
+        return [map, gap];
+      });
+      await Promise.all([map.data(), gap.data()]);
+      tf.dispose([map, gap]);
+    };
+    const samples = await timeTf(once, async () => {}, repeats);
+    tf.disposeVariables();
+    tf.dispose([x, baseline, top, seed, alphas, weights]);
+    return samples;
+  },
   async w2(backend, repeats) {
     await tf.setBackend(backend);
     await tf.ready();
@@ -260,9 +308,9 @@ const tensorflow = {
     const samples = [];
     for (let r = 0; r < repeats; r++) {
       const t0 = performance.now();
-      for (let k = 0; k < W2_STEPS; k++) step();
+      for (let k = 0; k < BUDGET.w2Steps; k++) step();
       await sync();
-      samples.push((performance.now() - t0) / W2_STEPS);
+      samples.push((performance.now() - t0) / BUDGET.w2Steps);
     }
     tf.disposeVariables();
     tf.dispose([x, y]);
@@ -281,14 +329,14 @@ const tensorflow = {
       opt.minimize(() => tf.losses.softmaxCrossEntropy(yb, model.apply(xb)));
     };
     const sync = () => model.layers[0].getWeights()[0].data();
-    for (let k = 0; k < STEPS; k++) step(k);
+    for (let k = 0; k < BUDGET.steps; k++) step(k);
     await sync();
     const samples = [];
     for (let r = 0; r < repeats; r++) {
       const t0 = performance.now();
-      for (let k = 0; k < STEPS; k++) step(k);
+      for (let k = 0; k < BUDGET.steps; k++) step(k);
       await sync();
-      samples.push((performance.now() - t0) / STEPS);
+      samples.push((performance.now() - t0) / BUDGET.steps);
     }
     tf.disposeVariables();
     tf.dispose([x, y, ...batches.flat()]);
@@ -319,6 +367,8 @@ const tensorflow = {
   },
 };
 
-window.bench = (workload, impl, backend, repeats) =>
-  (impl === 'glassbox' ? glassbox : tensorflow)[workload](backend, repeats);
+window.bench = (workload, impl, backend, repeats, smoke) => {
+  if (smoke) Object.assign(BUDGET, SMOKE_BUDGET);
+  return (impl === 'glassbox' ? glassbox : tensorflow)[workload](backend, repeats);
+};
 document.getElementById('status').textContent = 'ready';

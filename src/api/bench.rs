@@ -1,10 +1,10 @@
 //! The benchmark workloads (crate::bench) for the browser bench page: `Bench.mlp`,
-//! `Bench.cnn`, `Bench.saliency` and `Bench.matmul` on "cpu" or "webgpu", and the SIMD128
-//! peak loop. The page times them.
+//! `Bench.cnn`, `Bench.saliency`, `Bench.integratedGradients` and `Bench.matmul` on "cpu"
+//! or "webgpu", and the SIMD128 peak loop. The page times them.
 
 use crate::backend::cpu::CpuBackend;
 use crate::backend::gpu::GpuBackend;
-use crate::bench::{MatmulBench, NetBench, SaliencyBench, Workload};
+use crate::bench::{IgBench, MatmulBench, NetBench, SaliencyBench, Workload};
 use js_sys::Promise;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -72,6 +72,21 @@ impl WasmBench {
         Ok(wrap(workload, 2.0 * crate::bench::cnn_flops(classes, images)))
     }
 
+    /// W5: Integrated Gradients (crate::bench::IG_STEPS path points) of one seeded image
+    /// on the W3 CNN, attributions on the host when `run` resolves.
+    #[wasm_bindgen(js_name = integratedGradients)]
+    pub async fn integrated_gradients(backend: String, classes: u32, seed: u32) -> Result<WasmBench, JsError> {
+        let classes = classes as usize;
+        let workload: Box<dyn Workload> = match backend.as_str() {
+            "cpu" => Box::new(IgBench::new(CpuBackend::<f32>::new(), classes, seed).await),
+            "webgpu" => Box::new(IgBench::new(gpu().await?, classes, seed).await),
+            _ => return Err(unknown(&backend)),
+        };
+        // Forward and input-gradient products of the path points, forward of the two ends.
+        let rows = crate::bench::IG_STEPS;
+        Ok(wrap(workload, crate::bench::cnn_flops(classes, 2 * rows + 2)))
+    }
+
     /// n×n matrix products.
     pub async fn matmul(backend: String, n: u32) -> Result<WasmBench, JsError> {
         let n = n as usize;
@@ -90,9 +105,14 @@ impl WasmBench {
         self.flops
     }
 
-    /// Records `n` repetitions.
-    pub fn run(&self, n: u32) {
-        self.inner.borrow_mut().run(n);
+    /// Records `n` repetitions; resolves once they are recorded (for W5, once its
+    /// attributions are on the host).
+    pub fn run(&self, n: u32) -> Promise {
+        let inner = self.inner.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            inner.borrow_mut().run(n).await;
+            Ok(JsValue::UNDEFINED)
+        })
     }
 
     /// Resolves once the device has finished everything recorded.

@@ -11,7 +11,7 @@
 use glassbox::backend::cpu::CpuBackend;
 use glassbox::backend::gpu::GpuBackend;
 use glassbox::backend::Backend;
-use glassbox::bench::{MatmulBench, NetBench, SaliencyBench, Workload};
+use glassbox::bench::{IgBench, MatmulBench, NetBench, SaliencyBench, Workload, IG_STEPS};
 use glassbox::explain::request::{explain, InputsFile, Request};
 use glassbox::nn::format::ModelFile;
 use glassbox::nn::Net;
@@ -201,12 +201,12 @@ async fn run_explain(args: ExplainArgs) -> Result<(), String> {
 
 /// Median milliseconds per repetition over `samples` timings of `reps` repetitions.
 fn time(w: &mut dyn Workload, reps: u32, samples: usize) -> f64 {
-    w.run(reps);
+    pollster::block_on(w.run(reps));
     pollster::block_on(w.sync());
     let mut ms: Vec<f64> = (0..samples)
         .map(|_| {
             let start = Instant::now();
-            w.run(reps);
+            pollster::block_on(w.run(reps));
             pollster::block_on(w.sync());
             start.elapsed().as_secs_f64() * 1e3 / reps as f64
         })
@@ -216,8 +216,9 @@ fn time(w: &mut dyn Workload, reps: u32, samples: usize) -> f64 {
 }
 
 /// Matmul GFLOP/s at 64², 256², 1024², then ms per step of W2 (784→256→256→10 relu,
-/// Adam 1e-3, batch 128), W3 (the 28×28 CNN, Adam 1e-3, batch 64) and W4 (saliency of
-/// 64 images on the W3 network). Each workload owns a fresh backend from `open`.
+/// Adam 1e-3, batch 128), W3 (the 28×28 CNN, Adam 1e-3, batch 64), W4 (saliency of
+/// 64 images on the W3 network) and W5 (Integrated Gradients of one image on it). Each
+/// workload owns a fresh backend from `open`.
 fn bench_backend<B: Backend>(name: &str, open: impl Fn() -> B) {
     for (n, reps) in [(64, 200), (256, 20), (1024, 2)] {
         let mut w = MatmulBench::new(open(), n);
@@ -230,6 +231,8 @@ fn bench_backend<B: Backend>(name: &str, open: impl Fn() -> B) {
     println!("{name:4} W3 step (CNN 28×28×1, batch 64, Adam): {:.3} ms", time(&mut w3, 5, 7));
     let mut w4 = pollster::block_on(SaliencyBench::new(open(), 10, 64, 1));
     println!("{name:4} W4 saliency (64 images, W3 net): {:.3} ms", time(&mut w4, 5, 7));
+    let mut w5 = pollster::block_on(IgBench::new(open(), 10, 1));
+    println!("{name:4} W5 Integrated Gradients ({IG_STEPS} steps, one image, W3 net): {:.3} ms", time(&mut w5, 5, 7));
 }
 
 async fn bench() -> Result<(), String> {
