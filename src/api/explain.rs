@@ -103,6 +103,7 @@ impl WasmSession {
 
     /// Scores the methods of a leaderboard request on dataset rows (see the module comment).
     #[wasm_bindgen(js_name = leaderboard)]
+    #[allow(clippy::await_holding_refcell_ref)]
     pub fn leaderboard(&self, request_json: &str, indices: Uint32Array, progress: Option<Function>) -> Promise {
         let inner = self.inner.clone();
         let request = LeaderboardRequest::from_json(request_json);

@@ -158,13 +158,9 @@ pub async fn leaderboard<B: Backend>(
         let sensitivity = SensitivityOptions { radius: o.radius, samples: o.perturbations, seed: o.seed };
         let sensitive = max_sensitivity(&probe, &request.method, &x, &seeds, &a.maps, &sensitivity).await?;
         let relevance = a.maps.iter().map(|m| pixel_relevance(m, &a.shape, net.input).map(|r| r.0)).collect::<Result<Vec<_>, _>>()?;
-        let localise = |f: &dyn Fn(&[f64], &[u8]) -> Result<f64, String>| -> Result<Option<f64>, String> {
-            let Some(masks) = masks else { return Ok(None) };
-            Ok(Some(mean(&relevance.iter().zip(masks).map(|(r, m)| f(r, m)).collect::<Result<Vec<_>, _>>()?)))
-        };
-        let pointing = localise(&pointing_game)?;
-        let mass = localise(&relevance_mass)?;
-        let iou = localise(&|r, m| top_k_iou(r, m, None))?;
+        let pointing = localise(&relevance, masks, pointing_game)?;
+        let mass = localise(&relevance, masks, relevance_mass)?;
+        let iou = localise(&relevance, masks, |r, m| top_k_iou(r, m, None))?;
         if tally.stopped() {
             return Err(CANCELLED.into());
         }
@@ -202,6 +198,12 @@ pub async fn leaderboard<B: Backend>(
         shares: (0..=o.steps).map(|i| i as f64 / o.steps as f64).collect(),
         rows: board_rows,
     })
+}
+
+/// The mean of `metric` over the samples' relevance and masks; None without masks.
+fn localise(relevance: &[Vec<f64>], masks: Option<&[Vec<u8>]>, metric: impl Fn(&[f64], &[u8]) -> Result<f64, String>) -> Result<Option<f64>, String> {
+    let Some(masks) = masks else { return Ok(None) };
+    Ok(Some(mean(&relevance.iter().zip(masks).map(|(r, m)| metric(r, m)).collect::<Result<Vec<_>, _>>()?)))
 }
 
 /// A CSV field, quoted when it holds a comma, quote or line break.
