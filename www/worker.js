@@ -424,6 +424,8 @@ const methods = {
     const attr = await explainer.run(args);
     return transferring(attr, explainer.transferOf(attr));
   },
+  // Methods × metrics on dataset rows: {board, csv} (cancelExplain stops it).
+  leaderboard: (args) => explainer.leaderboard(args ?? {}),
 };
 
 // Calls answered at once, not queued behind a running session call (they do not touch

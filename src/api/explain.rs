@@ -1,5 +1,7 @@
-//! The wasm surface of explanations: `explainRows`, `explainFeatures` and `explainGrid`
-//! on the JS Session. Each resolves to `{method, shape, maps (n × ∏shape, Float32Array),
+//! The wasm surface of explanations: `explainRows`, `explainFeatures`, `explainGrid` and
+//! `leaderboard` on the JS Session. `leaderboard(requestJson, indices, progress)` resolves
+//! to `{board, csv}`: the board as `explain::metrics::leaderboard::Board` (rows per method,
+//! columns per metric, the curves) and its CSV text. Each resolves to `{method, shape, maps (n × ∏shape, Float32Array),
 //! targets, scores, completenessGap, layerRelevance}` and calls `progress(done, total,
 //! partial)` between batches (see `JsProgress`); a `false` (or a promise of it, or a throw) cancels, and the promise
 //! rejects with an Error whose message is "cancelled".
@@ -7,7 +9,7 @@
 use super::{set, to_js, WasmSession};
 use crate::explain::request::AttributionFile;
 use crate::explain::Progress;
-use crate::session::{ExplainRequest, ExplainSource};
+use crate::session::{ExplainRequest, ExplainSource, LeaderboardRequest};
 use js_sys::{Float32Array, Function, Object, Promise, Uint32Array};
 use std::cell::RefCell;
 use std::future::Future;
@@ -103,6 +105,24 @@ impl WasmSession {
     pub fn explain_features(&self, request_json: &str, features: Float32Array, labels: Option<Uint32Array>, progress: Option<Function>) -> Promise {
         let source = ExplainSource::Features { features: features.to_vec(), labels: labels.map(|l| l.to_vec()) };
         self.explain_source(request_json, source, progress)
+    }
+
+    /// Scores the methods of a leaderboard request on dataset rows (see the module comment).
+    #[wasm_bindgen(js_name = leaderboard)]
+    #[allow(clippy::await_holding_refcell_ref)]
+    pub fn leaderboard(&self, request_json: &str, indices: Uint32Array, progress: Option<Function>) -> Promise {
+        let inner = self.inner.clone();
+        let request = LeaderboardRequest::from_json(request_json);
+        let rows: Vec<usize> = indices.to_vec().into_iter().map(|i| i as usize).collect();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let hook = progress.map(|callback| JsProgress { callback, partial: RefCell::new(None) });
+            let session = inner.borrow();
+            let board = session.leaderboard(&request.map_err(|e| JsError::new(&e))?, &rows, hook.as_ref().map(|h| h as &dyn Progress)).await.map_err(|e| JsError::new(&e))?;
+            let out = Object::new();
+            set(&out, "board", to_js(&board)?);
+            set(&out, "csv", board.csv());
+            Ok(out.into())
+        })
     }
 
     /// Explains the res×res plane grid of a 2-D set (top row first), per network input.

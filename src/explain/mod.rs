@@ -12,6 +12,7 @@ mod gradient;
 mod guided;
 mod integrated;
 mod lrp;
+pub mod metrics;
 mod occlusion;
 mod probe;
 mod progress;

@@ -331,24 +331,7 @@ pub async fn explain_with<B: Backend>(
     let k = probe.classes();
     let logits = probe.logits(&x).await;
     let seeds = request.target.seeds(&logits, k, inputs.labels.as_deref())?;
-    let mut layer_relevance = None;
-    let a = match &request.method {
-        Method::Gradient(mode) => saliency(&probe, &x, &seeds, *mode).await,
-        Method::GradientXInput => gradient_x_input(&probe, &x, &seeds).await,
-        Method::IntegratedGradients(o) => integrated_gradients(&probe, &x, &seeds, o).await?,
-        Method::DeepLift(b) => deeplift(&probe, &x, &seeds, b).await?,
-        Method::SmoothGrad(noise, aggregate) => smooth_grad(&probe, &x, &seeds, noise, *aggregate).await?,
-        Method::Guided(rule) => guided_backprop(&probe, &x, &seeds, *rule).await,
-        Method::Occlusion(o) => occlusion(&probe, &x, &seeds, o).await?,
-        Method::Rise(o) => rise(&probe, &x, &seeds, o).await?,
-        Method::Shapley(o) => shapley_sampling(&probe, &x, &seeds, o).await?,
-        Method::Lrp(composite) => {
-            let (a, layers) = lrp(&probe, &x, &seeds, composite).await?;
-            layer_relevance = Some(layers);
-            a
-        }
-        Method::Cam(o) => grad_cam(&probe, &x, &seeds, o).await?,
-    };
+    let (a, layer_relevance) = attribute(&probe, &x, &seeds, &request.method).await?;
     if probe.stopped() {
         return Err(CANCELLED.into());
     }
@@ -374,6 +357,27 @@ pub async fn explain_with<B: Backend>(
         attributions: a.maps,
         completeness_gap: a.completeness_gap,
         layer_relevance,
+    })
+}
+
+/// The maps of `method` for the rows of `x` explaining `seeds`, and LRP's relevance per
+/// layer; the caller checks `probe.stopped()`.
+pub async fn attribute<B: Backend>(probe: &Probe<'_, B>, x: &[f64], seeds: &[f64], method: &Method) -> Result<(Attribution, Option<Vec<LayerRelevance>>), String> {
+    Ok(match method {
+        Method::Gradient(mode) => (saliency(probe, x, seeds, *mode).await, None),
+        Method::GradientXInput => (gradient_x_input(probe, x, seeds).await, None),
+        Method::IntegratedGradients(o) => (integrated_gradients(probe, x, seeds, o).await?, None),
+        Method::DeepLift(b) => (deeplift(probe, x, seeds, b).await?, None),
+        Method::SmoothGrad(noise, aggregate) => (smooth_grad(probe, x, seeds, noise, *aggregate).await?, None),
+        Method::Guided(rule) => (guided_backprop(probe, x, seeds, *rule).await, None),
+        Method::Occlusion(o) => (occlusion(probe, x, seeds, o).await?, None),
+        Method::Rise(o) => (rise(probe, x, seeds, o).await?, None),
+        Method::Shapley(o) => (shapley_sampling(probe, x, seeds, o).await?, None),
+        Method::Lrp(composite) => {
+            let (a, layers) = lrp(probe, x, seeds, composite).await?;
+            (a, Some(layers))
+        }
+        Method::Cam(o) => (grad_cam(probe, x, seeds, o).await?, None),
     })
 }
 

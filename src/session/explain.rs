@@ -68,7 +68,7 @@ impl ExplainRequest {
 
 impl Session {
     /// The samples `source` names, as the runner's inputs file would hold them.
-    fn explain_inputs(&self, source: &ExplainSource, baseline: Option<Vec<f64>>) -> Result<InputsFile, String> {
+    pub(super) fn explain_inputs(&self, source: &ExplainSource, baseline: Option<Vec<f64>>) -> Result<InputsFile, String> {
         let d = &self.data;
         let f = d.n_features;
         let (rows, labels): (Vec<Vec<f64>>, Option<Vec<u32>>) = match source {

@@ -99,12 +99,14 @@ mod edits;
 mod explain;
 mod gpu_fault;
 mod images;
+mod leaderboard;
 mod upload;
 mod views;
 
 pub use activations::{ActivationAlarm, ActivationWatch};
 pub use edits::Applied;
 pub use explain::{ExplainRequest, ExplainSource, MAX_EXPLAIN_GRID, MAX_EXPLAIN_NUMBERS, MAX_EXPLAIN_SAMPLES};
+pub use leaderboard::{BoardMasks, LeaderboardRequest};
 pub use images::{ActivationMaps, Filters, LayerShape, SampleBatch};
 pub use upload::{prepare as prepare_upload, UploadedFiles};
 pub use views::{Confusion, NetworkLayer, NetworkView, NeuronMaps, PlaneViews, Regions};

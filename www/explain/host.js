@@ -2,7 +2,8 @@
 // {features, labels?} or {grid: res}), posts {event: 'explainProgress'} while it runs
 // (with the maps so far when the method refines them),
 // yields between batches so cancelExplain and other messages get through, and re-explains
-// the live probe set every N training steps ({event: 'liveExplain'}).
+// the live probe set every N training steps ({event: 'liveExplain'}); also runs the
+// leaderboard ({event: 'leaderboardProgress'}).
 
 // Progress events are posted at most this often (the last one always).
 const PROGRESS_INTERVAL_MS = 50;
@@ -50,10 +51,36 @@ export function createExplainHost({ session, yieldToEvents, post }) {
     }
   }
 
+  // The leaderboard ({request: {methods, steps?, ...}, indices}): methods × metrics on the
+  // dataset rows, posting {event: 'leaderboardProgress', done, total}; cancelled like an
+  // explanation. Resolves to {board, csv}.
+  async function leaderboard({ request, indices }) {
+    if (!request || !Array.isArray(request.methods)) throw new Error('leaderboard needs a request {methods: [{method, params}], ...}.');
+    if (!Array.isArray(indices) && !ArrayBuffer.isView(indices)) throw new Error('leaderboard needs the sample indices.');
+    const token = { cancelled: false };
+    running = token;
+    let lastPost = 0;
+    const progress = async (done, total) => {
+      const now = performance.now();
+      if (done === total || now - lastPost >= PROGRESS_INTERVAL_MS) {
+        post({ event: 'leaderboardProgress', done, total });
+        lastPost = now;
+      }
+      await yieldToEvents();
+      return !token.cancelled;
+    };
+    try {
+      return await session().leaderboard(JSON.stringify(request), Uint32Array.from(indices), progress);
+    } finally {
+      if (running === token) running = null;
+    }
+  }
+
   const transferOf = (attr) => [attr.maps.buffer, attr.scores.buffer, ...(attr.completenessGap ? [attr.completenessGap.buffer] : [])];
 
   return {
     run,
+    leaderboard,
     transferOf,
     // Stops the running explanation at its next batch; true if one was running.
     cancel() {
