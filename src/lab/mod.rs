@@ -6,6 +6,7 @@ mod calibration;
 pub mod clock;
 mod fit;
 mod label_smoothing;
+mod losses;
 mod report;
 mod setup;
 
@@ -21,6 +22,7 @@ pub const NAMES: [&str; 6] = ["label-smoothing", "losses", "activations", "param
 pub async fn run(name: &str, scale: Scale, progress: &dyn Progress) -> Result<LabReport, String> {
     match name {
         "label-smoothing" => label_smoothing::run(scale, progress).await,
+        "losses" => losses::run(scale, progress).await,
         _ => Err(format!("unknown lab {name:?}; the labs are {}", NAMES.join(", "))),
     }
 }
