@@ -55,14 +55,18 @@ impl Fit {
         Ok(Fit { trainer, data })
     }
 
-    /// Trains `epochs` more epochs, ticking once per epoch.
-    pub async fn train(&mut self, epochs: usize, ticker: &mut Ticker<'_>) -> Result<(), String> {
+    /// Trains `epochs` more epochs, ticking once per epoch; answers the milliseconds
+    /// spent training (progress reports left out).
+    pub async fn train(&mut self, epochs: usize, ticker: &mut Ticker<'_>) -> Result<f64, String> {
+        let mut ms = 0.0;
         for _ in 0..epochs {
+            let start = super::clock::now_ms();
             let steps = self.trainer.steps_left_in_epoch();
             self.trainer.train_steps(steps);
+            ms += super::clock::now_ms() - start;
             ticker.tick(1).await?;
         }
-        Ok(())
+        Ok(ms)
     }
 
     /// The split's class labels.
@@ -117,5 +121,22 @@ impl Fit {
         };
         let w = self.trainer.be.read(&dense.weight.value).await;
         Some(w.into_iter().map(|v| v * dense.multiplier).collect())
+    }
+}
+
+impl Fit {
+    /// The learned temperatures t = exp(log t) of the logAvgExp pooling layers, in order.
+    pub async fn temperatures(&self) -> Vec<f64> {
+        let mut logs = Vec::new();
+        self.trainer.model.visit_params(&mut |p| {
+            if p.role == crate::nn::param::ParamRole::LogTemperature {
+                logs.push(&p.value);
+            }
+        });
+        let mut out = Vec::new();
+        for t in logs {
+            out.push((self.trainer.be.read(t).await[0] as f64).exp());
+        }
+        out
     }
 }

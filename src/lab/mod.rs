@@ -2,6 +2,7 @@
 //! and computes whether the claim reproduced (`report`). One file per lab; `run` picks a
 //! lab by the name the native runner (`glassbox lab <name>`) and the page use.
 
+mod activations;
 mod calibration;
 pub mod clock;
 mod fit;
@@ -23,6 +24,7 @@ pub async fn run(name: &str, scale: Scale, progress: &dyn Progress) -> Result<La
     match name {
         "label-smoothing" => label_smoothing::run(scale, progress).await,
         "losses" => losses::run(scale, progress).await,
+        "activations" => activations::run(scale, progress).await,
         _ => Err(format!("unknown lab {name:?}; the labs are {}", NAMES.join(", "))),
     }
 }
