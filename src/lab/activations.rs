@@ -327,3 +327,19 @@ pub async fn run(scale: Scale, progress: &dyn Progress) -> Result<LabReport, Str
         verdict: Verdict::from_checks(checks),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_grid_holds_the_origin_and_max_error_finds_the_largest_gap() {
+        let g = grid();
+        assert_eq!(g[GRID_N / 2], 0.0);
+        assert_eq!((g[0], g[GRID_N - 1]), (-GRID_MAX, GRID_MAX));
+        let zero = vec![vec![0.0; GRID_N]; GRID_N];
+        let mut bump = zero.clone();
+        bump[3][7] = -2.5;
+        assert_eq!(max_error(&bump, &zero), (2.5, [g[7], g[3]]));
+    }
+}

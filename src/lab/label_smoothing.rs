@@ -218,3 +218,29 @@ pub async fn run(scale: Scale, progress: &dyn Progress) -> Result<LabReport, Str
         verdict: Verdict::from_checks(checks),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn projection_puts_the_templates_at_their_plane_coordinates() {
+        // Templates in 3-D: the plane z = 1; a point off the plane keeps its in-plane part.
+        let t0 = [0.0f32, 0.0, 1.0];
+        let t1 = [2.0f32, 0.0, 1.0];
+        let t2 = [0.0f32, 3.0, 1.0];
+        let h = [2.0f32, 0.0, 1.0, 0.0, 3.0, 1.0, 1.0, 1.0, 5.0];
+        let p = project(&h, 3, [&t0, &t1, &t2]);
+        assert_eq!(p, vec![[2.0, 0.0], [0.0, 3.0], [1.0, 1.0]]);
+    }
+
+    #[test]
+    fn spread_ratio_is_within_over_between_and_falls_as_clusters_tighten() {
+        // Class centroids (±1, 0): between = 1; points ±0.5 off them in y: within = 0.25.
+        let points = [[1.0, 0.5], [1.0, -0.5], [-1.0, 0.5], [-1.0, -0.5]];
+        let labels = [0, 0, 1, 1];
+        assert!((spread_ratio(&points, &labels, 2) - 0.25).abs() < 1e-12);
+        let tighter = [[1.0, 0.1], [1.0, -0.1], [-1.0, 0.1], [-1.0, -0.1]];
+        assert!(spread_ratio(&tighter, &labels, 2) < spread_ratio(&points, &labels, 2));
+    }
+}
