@@ -136,3 +136,24 @@ fn explain_writes_attribution_files_on_both_backends() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn a_lab_writes_its_report_and_figures_and_prints_its_verdict() {
+    let out = std::env::temp_dir().join(format!("glassbox-lab-{}", std::process::id()));
+    let o = run(&["lab", "activations", "--small", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let line = stdout(&o);
+    assert!(line.starts_with("reproduced: ") || line.starts_with("not reproduced at this scale: "), "{line}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["verdict"]["line"].as_str().unwrap(), line.trim_end());
+    let figures = report["figures"].as_array().unwrap();
+    assert!(!figures.is_empty());
+    for f in figures {
+        let csv = std::fs::read_to_string(out.join(format!("{}.csv", f["id"].as_str().unwrap()))).unwrap();
+        assert!(csv.starts_with("series,") && csv.lines().count() > 1, "{csv}");
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+    let unknown = run(&["lab", "nope"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("label-smoothing, losses, activations"));
+}

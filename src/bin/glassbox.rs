@@ -2,17 +2,20 @@
 //! any wgpu adapter, prints progress and final metrics, and can write the trained model;
 //! `explain` writes attribution maps of a saved model's inputs (see `glassbox::explain::request`
 //! for the file formats); `bench` times the benchmark workloads (matmul GFLOP/s, W2/W3/W4
-//! ms/step) on both backends.
+//! ms/step) on both backends; `lab` runs a lab (`glassbox::lab`) on the CPU, prints its
+//! verdict line and writes its report and one CSV per figure.
 //!
 //!     glassbox train <spec.json | link> [--backend cpu|gpu] [--epochs N] [--out model.json]
 //!     glassbox explain --model <model.json> --inputs <inputs.json> --method <name> [--param k=v ...] [--backend cpu|gpu] --out <attr.json>
 //!     glassbox bench
+//!     glassbox lab <name> [--small] [--out DIR]
 
 use glassbox::backend::cpu::CpuBackend;
 use glassbox::backend::gpu::GpuBackend;
 use glassbox::backend::Backend;
 use glassbox::bench::{IgBench, MatmulBench, NetBench, SaliencyBench, Workload, IG_STEPS};
 use glassbox::explain::request::{explain, InputsFile, Request};
+use glassbox::lab::{self, Scale};
 use glassbox::nn::format::ModelFile;
 use glassbox::nn::Net;
 use glassbox::session::{Metrics, Session};
@@ -20,7 +23,7 @@ use glassbox::spec::{link, ExperimentSpec};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage: glassbox train <spec.json | link> [--backend cpu|gpu] [--epochs N] [--out model.json]\n       glassbox explain --model <model.json> --inputs <inputs.json> --method <name> [--param k=v ...] [--backend cpu|gpu] --out <attr.json>\n       glassbox bench";
+const USAGE: &str = "usage: glassbox train <spec.json | link> [--backend cpu|gpu] [--epochs N] [--out model.json]\n       glassbox explain --model <model.json> --inputs <inputs.json> --method <name> [--param k=v ...] [--backend cpu|gpu] --out <attr.json>\n       glassbox bench\n       glassbox lab <name> [--small] [--out DIR]";
 const DEFAULT_EPOCHS: u64 = 500;
 const MAX_EPOCHS: u64 = 10_000_000;
 
@@ -242,10 +245,62 @@ async fn bench() -> Result<(), String> {
     Ok(())
 }
 
+struct LabArgs {
+    name: String,
+    scale: Scale,
+    out: String,
+}
+
+fn parse_lab_args(mut args: impl Iterator<Item = String>) -> Result<LabArgs, String> {
+    let name = args.next().ok_or_else(|| format!("lab needs a name: one of {}\n{USAGE}", lab::NAMES.join(", ")))?;
+    let (mut scale, mut out) = (Scale::Full, None);
+    while let Some(flag) = args.next() {
+        match flag.as_str() {
+            "--small" => scale = Scale::Small,
+            "--out" => out = Some(args.next().ok_or_else(|| format!("--out needs a value\n{USAGE}"))?),
+            _ => return Err(format!("unknown option {flag}\n{USAGE}")),
+        }
+    }
+    Ok(LabArgs { out: out.unwrap_or_else(|| format!("lab-{name}")), name, scale })
+}
+
+async fn run_lab(args: LabArgs) -> Result<(), String> {
+    if !lab::NAMES.contains(&args.name.as_str()) {
+        return Err(format!("unknown lab {:?}; the labs are {}", args.name, lab::NAMES.join(", ")));
+    }
+    // Progress to stderr at most about once a second; the runner never cancels.
+    let last = std::cell::Cell::new(Instant::now());
+    let progress = |done: usize, total: usize| {
+        if last.get().elapsed().as_secs_f64() >= 1.0 || done == total {
+            eprintln!("{}: {done}/{total}", args.name);
+            last.set(Instant::now());
+        }
+        std::future::ready(true)
+    };
+    let start = Instant::now();
+    let report = lab::run(&args.name, args.scale, &progress).await?;
+    eprintln!("{} ran in {:.1} s", args.name, start.elapsed().as_secs_f64());
+    let dir = std::path::Path::new(&args.out);
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let write = |file: String, text: String| {
+        let path = dir.join(file);
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
+    write("report.json".into(), serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?)?;
+    for figure in &report.figures {
+        write(format!("{}.csv", figure.id), figure.csv())?;
+    }
+    println!("{}", report.verdict.line);
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1).peekable();
     let result = if args.peek().map(String::as_str) == Some("bench") {
         pollster::block_on(bench())
+    } else if args.peek().map(String::as_str) == Some("lab") {
+        args.next();
+        parse_lab_args(args).and_then(|args| pollster::block_on(run_lab(args)))
     } else if args.peek().map(String::as_str) == Some("explain") {
         args.next();
         parse_explain_args(args).and_then(|args| pollster::block_on(run_explain(args)))
