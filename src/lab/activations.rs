@@ -5,7 +5,7 @@
 //! (Springenberg et al.).
 
 use super::fit::{Fit, Ticker};
-use super::{Check, Figure, FigureKind, LabReport, Progress, Scale, Series, Verdict};
+use super::{About, Check, Figure, FigureKind, LabReport, Progress, Scale, Series, Verdict};
 use crate::backend::cpu::CpuBackend;
 use crate::backend::{Backend, GateOp, ImageShape, Padding, PoolOp, Window};
 use crate::rng::Rng;
@@ -176,6 +176,15 @@ fn bars(id: &str, title: &str, y_label: &str, names: &[&str], y: Vec<f64>) -> Fi
     f
 }
 
+/// What the Labs menu shows of this lab.
+pub const ABOUT: About = About {
+    name: "activations",
+    title: "Activations and pooling",
+    claim: "The AIL gates are cheap piecewise-linear stand-ins for exact logit-space AND/OR/XNOR, off by at most ln 3 (at the origin); they learn XOR as ReLU and MaxOut do. logAvgExp pooling moves from max to mean pooling as its temperature grows, and a stride-2 convolution can replace max-pooling.",
+    paper: "Lowe et al. (2021), Logical activation functions: logit-space equivalents of probabilistic Boolean operators; Springenberg et al. (2015), Striving for simplicity: the all convolutional net",
+    look_at: "The error heatmaps (largest at the origin for AND and OR), the XOR accuracy and speed bars, the two logAvgExp curves crossing over as t grows, the learned t, and the max-pool vs stride-2 bars.",
+};
+
 pub async fn run(scale: Scale, progress: &dyn Progress) -> Result<LabReport, String> {
     let (seeds, xor_epochs, cnn_epochs) = sizes(scale);
     let fixed_t: Vec<f64> = [-1.0, 0.0, 1.0].iter().map(|d| 10f64.powf(*d)).collect();
@@ -316,16 +325,7 @@ pub async fn run(scale: Scale, progress: &dyn Progress) -> Result<LabReport, Str
             detail: format!("test accuracy {max_acc:.1}% (max pool) vs {conv_acc:.1}% (stride-2 conv)"),
         },
     ];
-    Ok(LabReport {
-        lab: "activations".into(),
-        title: "Activations and pooling".into(),
-        claim: "The AIL gates are cheap piecewise-linear stand-ins for exact logit-space AND/OR/XNOR, off by at most ln 3 (at the origin); they learn XOR as ReLU and MaxOut do. logAvgExp pooling moves from max to mean pooling as its temperature grows, and a stride-2 convolution can replace max-pooling.".into(),
-        paper: "Lowe et al. (2021), Logical activation functions: logit-space equivalents of probabilistic Boolean operators; Springenberg et al. (2015), Striving for simplicity: the all convolutional net".into(),
-        look_at: "The error heatmaps (largest at the origin for AND and OR), the XOR accuracy and speed bars, the two logAvgExp curves crossing over as t grows, the learned t, and the max-pool vs stride-2 bars.".into(),
-        scale,
-        figures,
-        verdict: Verdict::from_checks(checks),
-    })
+    Ok(LabReport::new(&ABOUT, scale, figures, Verdict::from_checks(checks)))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use super::calibration::{ece, nll, reliability, softmax_rows};
 use super::fit::{Fit, Split, Ticker};
-use super::{setup, Check, Figure, FigureKind, LabReport, Progress, Scale, Series, Verdict};
+use super::{setup, About, Check, Figure, FigureKind, LabReport, Progress, Scale, Series, Verdict};
 use crate::spec::{Loss, LossParams};
 
 const ALPHAS: [f64; 4] = [0.0, 0.05, 0.1, 0.2];
@@ -113,10 +113,19 @@ fn student(scale: Scale, teacher: crate::nn::Net<crate::backend::cpu::CpuBackend
     let mut fit = Fit::new(&spec)?;
     spec.training.loss = Loss::Distillation;
     spec.training.loss_params = LossParams { distill_beta: 0.5, distill_temperature: 2.0, ..LossParams::default() };
-    fit.trainer.set_training(&spec.training);
+    fit.trainer.set_training(&spec.training, &fit.data)?;
     fit.trainer.set_teacher(teacher)?;
     Ok(fit)
 }
+
+/// What the Labs menu shows of this lab.
+pub const ABOUT: About = About {
+    name: "label-smoothing",
+    title: "Label smoothing: calibration, clusters and distillation",
+    claim: "Label smoothing improves calibration and pulls each class's penultimate activations into a tight cluster, but a teacher trained with it distils worse into a student.",
+    paper: "Müller, Kornblith & Hinton (2019), When does label smoothing help?",
+    look_at: "The reliability curves moving onto the diagonal and ECE falling with α; the clusters in the template plane tightening; the two students' accuracies.",
+};
 
 pub async fn run(scale: Scale, progress: &dyn Progress) -> Result<LabReport, String> {
     let epochs = setup::epochs(scale);
@@ -207,16 +216,7 @@ pub async fn run(scale: Scale, progress: &dyn Progress) -> Result<LabReport, Str
             detail: format!("student accuracy {:.1}% (teacher α = 0) vs {:.1}% (teacher α = {a})", 100.0 * students[0], 100.0 * students[1]),
         },
     ];
-    Ok(LabReport {
-        lab: "label-smoothing".into(),
-        title: "Label smoothing: calibration, clusters and distillation".into(),
-        claim: "Label smoothing improves calibration and pulls each class's penultimate activations into a tight cluster, but a teacher trained with it distils worse into a student.".into(),
-        paper: "Müller, Kornblith & Hinton (2019), When does label smoothing help?".into(),
-        look_at: "The reliability curves moving onto the diagonal and ECE falling with α; the clusters in the template plane tightening; the two students' accuracies.".into(),
-        scale,
-        figures,
-        verdict: Verdict::from_checks(checks),
-    })
+    Ok(LabReport::new(&ABOUT, scale, figures, Verdict::from_checks(checks)))
 }
 
 #[cfg(test)]

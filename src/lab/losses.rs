@@ -5,7 +5,7 @@
 
 use super::calibration::{accuracy, ece, histogram, margins, mean_confidence, median, softmax_rows};
 use super::fit::{Fit, Split, Ticker};
-use super::{setup, Check, Figure, FigureKind, LabReport, Progress, Scale, Series, Verdict};
+use super::{setup, About, Check, Figure, FigureKind, LabReport, Progress, Scale, Series, Verdict};
 use crate::spec::{Loss, LossParams};
 
 const BINS: usize = 10;
@@ -48,6 +48,15 @@ async fn measure(fit: &Fit) -> Measured {
         margins: train_margins,
     }
 }
+
+/// What the Labs menu shows of this lab.
+pub const ABOUT: About = About {
+    name: "losses",
+    title: "Classification losses side by side",
+    claim: "Focal loss tempers the overconfidence of cross-entropy; the encouraging loss, which rewards well-classified examples, widens their margins. Poly-1 and gradient tampering are shown alongside.",
+    paper: "Lin et al. (2017), Focal loss for dense object detection; Leng et al. (2022), PolyLoss; Zhao et al. (2022), Well-classified examples are underestimated in classification with deep neural networks; Zhang et al. (2022), Softmax gradient tampering",
+    look_at: "The margin histograms (encouraging shifted right of CE), the ECE and confidence bars (focal below CE) and whether accuracy moves at all.",
+};
 
 pub async fn run(scale: Scale, progress: &dyn Progress) -> Result<LabReport, String> {
     let epochs = setup::epochs(scale);
@@ -107,14 +116,5 @@ pub async fn run(scale: Scale, progress: &dyn Progress) -> Result<LabReport, Str
             detail: format!("median training margin {:.2} (CE) vs {:.2} (encouraging)", ce.train_margin, encouraging.train_margin),
         },
     ];
-    Ok(LabReport {
-        lab: "losses".into(),
-        title: "Classification losses side by side".into(),
-        claim: "Focal loss tempers the overconfidence of cross-entropy; the encouraging loss, which rewards well-classified examples, widens their margins. Poly-1 and gradient tampering are shown alongside.".into(),
-        paper: "Lin et al. (2017), Focal loss for dense object detection; Leng et al. (2022), PolyLoss; Zhao et al. (2022), Well-classified examples are underestimated in classification with deep neural networks; Zhang et al. (2022), Softmax gradient tampering".into(),
-        look_at: "The margin histograms (encouraging shifted right of CE), the ECE and confidence bars (focal below CE) and whether accuracy moves at all.".into(),
-        scale,
-        figures,
-        verdict: Verdict::from_checks(checks),
-    })
+    Ok(LabReport::new(&ABOUT, scale, figures, Verdict::from_checks(checks)))
 }

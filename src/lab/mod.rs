@@ -33,7 +33,7 @@ pub struct About {
 
 /// Every lab's `About`, in `NAMES` order.
 pub fn catalog() -> Vec<About> {
-    vec![]
+    vec![label_smoothing::ABOUT, losses::ABOUT, activations::ABOUT]
 }
 
 /// The labs, in menu order, by the names links and the runner use.

@@ -1,6 +1,7 @@
 //! What a lab hands back: the claim it tests, its figures' data (series of points, heatmap
 //! rows, thumbnails) and a verdict computed from the run's numbers; and the figures as CSV.
 
+use super::About;
 use serde::Serialize;
 
 /// How big a run is: `Small` is the CI-sized run (seconds natively, under a minute in the
@@ -28,6 +29,22 @@ pub struct LabReport {
     pub scale: Scale,
     pub figures: Vec<Figure>,
     pub verdict: Verdict,
+}
+
+impl LabReport {
+    /// The report of the lab `about` describes.
+    pub fn new(about: &About, scale: Scale, figures: Vec<Figure>, verdict: Verdict) -> LabReport {
+        LabReport {
+            lab: about.name.into(),
+            title: about.title.into(),
+            claim: about.claim.into(),
+            paper: about.paper.into(),
+            look_at: about.look_at.into(),
+            scale,
+            figures,
+            verdict,
+        }
+    }
 }
 
 /// A figure's data. `Lines` and `Scatter` plot each series' (x, y) points; `Bars` plots

@@ -109,18 +109,10 @@ impl<T> Guide<T> {
         (g, v)
     }
 
-    /// Adds the penalty's parameter gradient to `grads` (one per parameter, in
-    /// `visit_params` order).
-    pub(super) fn add_gradient<B: Backend<Tensor = T>>(
-        &self,
-        be: &B,
-        model: &Net<B>,
-        x: &T,
-        trace: &Trace<T>,
-        rows: &[u32],
-        mode: Mode,
-        grads: &mut [T],
-    ) {
+    /// Adds the penalty's parameter gradient for `batch` to `grads` (one per parameter,
+    /// in `visit_params` order).
+    pub(super) fn add_gradient<B: Backend<Tensor = T>>(&self, be: &B, model: &Net<B>, batch: Batch<'_, T>, grads: &mut [T]) {
+        let Batch { x, trace, rows, mode } = batch;
         let (_, mut v) = self.direction(be, model, x, trace, rows);
         be.scale(&mut v, STEP);
         let ahead = be.add(x, &v);
@@ -136,16 +128,15 @@ impl<T> Guide<T> {
             *grad = be.add(grad, &d);
         }
     }
+}
 
-    /// The penalty λ/n·‖M ⊙ ∇ₓ S‖² of the batch, for reporting and tests.
-    pub(super) async fn penalty<B: Backend<Tensor = T>>(&self, be: &B, model: &Net<B>, x: &T, rows: &[u32], mode: Mode) -> f64 {
-        let trace = model.forward(be, x, mode);
-        let (g, v) = self.direction(be, model, x, &trace, rows);
-        // ‖M ⊙ g‖² = ½⟨v, g⟩ for a binary M (v = 2·M ⊙ g).
-        let (v, g) = (be.read(&v).await, be.read(&g).await);
-        let dot: f64 = v.iter().zip(&g).map(|(a, b)| a.to_f64() * b.to_f64()).sum();
-        f64::from(self.lambda) * 0.5 * dot / rows.len() as f64
-    }
+/// One training step's batch: its inputs, their forward trace in the step's `mode`, and
+/// which training rows they are.
+pub(super) struct Batch<'a, T> {
+    pub x: &'a T,
+    pub trace: &'a Trace<T>,
+    pub rows: &'a [u32],
+    pub mode: Mode,
 }
 
 #[cfg(test)]
@@ -203,6 +194,16 @@ mod tests {
         });
     }
 
+    /// The penalty λ/n·‖M ⊙ ∇ₓ S‖² of the batch.
+    async fn penalty(guide: &Guide<<CpuBackend<f64> as Backend>::Tensor>, be: &CpuBackend<f64>, model: &Net<CpuBackend<f64>>, x: &<CpuBackend<f64> as Backend>::Tensor, rows: &[u32]) -> f64 {
+        let trace = model.forward(be, x, Mode::Eval);
+        let (g, v) = guide.direction(be, model, x, &trace, rows);
+        // ‖M ⊙ g‖² = ½⟨v, g⟩ for a binary M (v = 2·M ⊙ g).
+        let (v, g) = (be.read(&v).await, be.read(&g).await);
+        let dot: f64 = v.iter().zip(&g).map(|(a, b)| a * b).sum();
+        f64::from(guide.lambda) * 0.5 * dot / rows.len() as f64
+    }
+
     #[test]
     fn the_penalty_gradient_matches_a_finite_difference_of_the_penalty() {
         pollster::block_on(async {
@@ -221,7 +222,7 @@ mod tests {
                 let [r, c] = be.shape(&p.value);
                 grads.push(be.upload([r, c], &vec![0.0; r * c]));
             });
-            guide.add_gradient(&be, &model, &x, &trace, &rows, Mode::Eval, &mut grads);
+            guide.add_gradient(&be, &model, Batch { x: &x, trace: &trace, rows: &rows, mode: Mode::Eval }, &mut grads);
             let estimate: Vec<Vec<f64>> = {
                 let mut out = Vec::new();
                 for g in &grads {
@@ -229,7 +230,7 @@ mod tests {
                 }
                 out
             };
-            let penalty = guide.penalty(&be, &model, &x, &rows, Mode::Eval).await;
+            let penalty = penalty(&guide, &be, &model, &x, &rows).await;
             assert!(penalty > 1e-3, "a penalty worth checking: {penalty}");
             // Along three seeded directions in parameter space.
             for k in 0..3 {
@@ -244,9 +245,9 @@ mod tests {
                     theta.iter().zip(&dir).map(|(t, d)| t.iter().zip(d).map(|(a, b)| a + sign * eps * b).collect()).collect()
                 };
                 set_params(&be, &mut model, &moved(1.0));
-                let ahead = guide.penalty(&be, &model, &x, &rows, Mode::Eval).await;
+                let ahead = penalty(&guide, &be, &model, &x, &rows).await;
                 set_params(&be, &mut model, &moved(-1.0));
-                let behind = guide.penalty(&be, &model, &x, &rows, Mode::Eval).await;
+                let behind = penalty(&guide, &be, &model, &x, &rows).await;
                 set_params(&be, &mut model, &theta);
                 let fd = (ahead - behind) / (2.0 * eps);
                 let est: f64 = estimate.iter().zip(&dir).map(|(e, d)| e.iter().zip(d).map(|(a, b)| a * b).sum::<f64>()).sum();

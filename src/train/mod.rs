@@ -247,7 +247,7 @@ impl<B: Backend> Trainer<B> {
         let out = be.loss(self.loss_op(), trace.logits(&x), &labels, teacher.as_ref());
         let mut grads = self.model.backward(be, &x, &trace, out.grad, BackwardOptions::training());
         if let Some(guide) = &self.guide {
-            guide.add_gradient(be, &self.model, &x, &trace, rows, mode, &mut grads.params);
+            guide.add_gradient(be, &self.model, guidance::Batch { x: &x, trace: &trace, rows, mode }, &mut grads.params);
         }
         self.model.update_running_stats(be, &trace);
         let lr = schedule::learning_rate(&self.training, self.step);
