@@ -230,8 +230,8 @@ mod tests {
                 }
                 out
             };
-            let penalty = penalty(&guide, &be, &model, &x, &rows).await;
-            assert!(penalty > 1e-3, "a penalty worth checking: {penalty}");
+            let at_theta = penalty(&guide, &be, &model, &x, &rows).await;
+            assert!(at_theta > 1e-3, "a penalty worth checking: {at_theta}");
             // Along three seeded directions in parameter space.
             for k in 0..3 {
                 let rng = Rng::new(3, Stream::Init).child(k);
