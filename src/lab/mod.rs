@@ -2,7 +2,12 @@
 //! and computes whether the claim reproduced (`report`). One file per lab; `run` picks a
 //! lab by the name the native runner (`glassbox lab <name>`) and the page use.
 
+mod compression;
+mod geometry;
+mod parametrization;
 mod report;
+mod spectra;
+mod weights;
 
 pub use report::{Check, Figure, FigureKind, LabReport, Scale, Series, Thumb, Verdict};
 
@@ -14,9 +19,10 @@ pub const NAMES: [&str; 6] = ["label-smoothing", "losses", "activations", "param
 /// Runs the lab called `name` at `scale`, reporting progress (units of work done out of
 /// the total) between units; a `false` from `progress` stops it with `Err(CANCELLED)`.
 pub async fn run(name: &str, scale: Scale, progress: &dyn Progress) -> Result<LabReport, String> {
-    let _ = (scale, progress);
     match name {
-        // Each lab module adds its arm here.
+        "parametrization" => parametrization::run(scale, progress).await,
+        "geometry" => geometry::run(scale, progress).await,
+        "compression" => compression::run(scale, progress).await,
         _ => Err(format!("unknown lab {name:?}; the labs are {}", NAMES.join(", "))),
     }
 }
