@@ -4,7 +4,7 @@
 //! et al.): the model as a seed and α coefficients over seeded random directions, fitted
 //! by gradient descent in their span, small enough for a link.
 
-use super::weights::{self, tick, Batch, Slice};
+use super::weights::{self, Batch, Slice, Ticks};
 use super::{Check, Figure, FigureKind, LabReport, Progress, Scale, Series, Verdict};
 use crate::backend::cpu::CpuBackend;
 use crate::data::{self, Dataset};
@@ -75,7 +75,7 @@ impl Grid {
     fn name(self) -> &'static str {
         match self {
             Grid::Uniform => "uniform",
-            Grid::Log(b) if b == 2.0 => "power of two",
+            Grid::Log(2.0) => "power of two",
             Grid::Log(_) => "√2 grid",
         }
     }
@@ -170,7 +170,7 @@ async fn evaluate(t: &mut Trainer<Be>, theta: &[f32], test: &Batch<Be>, x: &[f64
 
 /// PRANC: θ(α) = θ₀ + Σₖ αₖ·bₖ with θ₀ the seeded init and bₖ seeded N(0, 1/P) directions;
 /// α by full-batch Adam on ∂L/∂α = Bᵀ∇θL. Returns α and (step, test accuracy %) points.
-async fn pranc(t: &mut Trainer<Be>, theta0: &[f32], z: &Sizes, train: &Batch<Be>, test: &Batch<Be>, progress: &dyn Progress, done: &mut usize, total: usize) -> Result<(Vec<f32>, Vec<(f64, f64)>), String> {
+async fn pranc(t: &mut Trainer<Be>, theta0: &[f32], z: &Sizes, train: &Batch<Be>, test: &Batch<Be>, ticks: &mut Ticks<'_>) -> Result<(Vec<f32>, Vec<(f64, f64)>), String> {
     let p = theta0.len();
     let rng = Rng::new(PRANC_SEED, Stream::Init);
     let scale = 1.0 / (p as f64).sqrt();
@@ -183,16 +183,15 @@ async fn pranc(t: &mut Trainer<Be>, theta0: &[f32], z: &Sizes, train: &Batch<Be>
         weights::write(&t.be, &mut t.model, &theta(&alpha));
         if step % PRANC_EVERY == 0 {
             curve.push((step as f64, 100.0 * weights::accuracy(&t.be, &t.model, test).await));
-            *done += 1;
-            tick(progress, *done, total).await?;
+            ticks.step().await?;
         }
         let g = weights::loss_and_gradient(&t.be, &t.model, train).await.1;
         let n = (step + 1) as i32;
-        for k in 0..z.basis {
-            let gk: f64 = basis[k].iter().zip(&g).map(|(b, g)| b * g).sum();
-            m[k] = b1 * m[k] + (1.0 - b1) * gk;
-            v[k] = b2 * v[k] + (1.0 - b2) * gk * gk;
-            alpha[k] -= lr * (m[k] / (1.0 - b1.powi(n))) / ((v[k] / (1.0 - b2.powi(n))).sqrt() + eps);
+        for (((a, m), v), b) in alpha.iter_mut().zip(&mut m).zip(&mut v).zip(&basis) {
+            let gk: f64 = b.iter().zip(&g).map(|(b, g)| b * g).sum();
+            *m = b1 * *m + (1.0 - b1) * gk;
+            *v = b2 * *v + (1.0 - b2) * gk * gk;
+            *a -= lr * (*m / (1.0 - b1.powi(n))) / ((*v / (1.0 - b2.powi(n))).sqrt() + eps);
         }
     }
     weights::write(&t.be, &mut t.model, &theta(&alpha));
@@ -214,15 +213,13 @@ pub async fn run(scale: Scale, progress: &dyn Progress) -> Result<LabReport, Str
     let data = data::build(&s.dataset, s.train_points());
     let pranc_ticks = z.pranc_steps.div_ceil(PRANC_EVERY);
     let total = z.epochs as usize + 2 * SPARSITIES.len() + 3 * BITS.len() + pranc_ticks;
-    let mut done = 0;
-    tick(progress, done, total).await?;
+    let mut ticks = Ticks::start(progress, total).await?;
 
     let mut t = Trainer::new(Be::new(), &s, &data)?;
     let theta0 = weights::read(&t.be, &t.model).await;
     for _ in 0..z.epochs {
         t.train_steps(t.steps_per_epoch());
-        done += 1;
-        tick(progress, done, total).await?;
+        ticks.step().await?;
     }
     let dense = weights::read(&t.be, &t.model).await;
     let slices = weights::layout(&t.be, &t.model);
@@ -238,8 +235,7 @@ pub async fn run(scale: Scale, progress: &dyn Progress) -> Result<LabReport, Str
     for (g, global) in [true, false].into_iter().enumerate() {
         for &sparsity in &SPARSITIES {
             pruning[g].push(evaluate(&mut t, &prune(&dense, &slices, sparsity, global), &test, &x, &seeds, &dense_map).await);
-            done += 1;
-            tick(progress, done, total).await?;
+            ticks.step().await?;
         }
     }
     let grids = [Grid::Uniform, Grid::Log(2.0), Grid::Log(std::f64::consts::SQRT_2)];
@@ -248,12 +244,11 @@ pub async fn run(scale: Scale, progress: &dyn Progress) -> Result<LabReport, Str
         let mut row = Vec::new();
         for &bits in &BITS {
             row.push(evaluate(&mut t, &quantise(&dense, &slices, grid, bits), &test, &x, &seeds, &dense_map).await.0);
-            done += 1;
-            tick(progress, done, total).await?;
+            ticks.step().await?;
         }
         quant.push(row);
     }
-    let (alpha, pranc_curve) = pranc(&mut t, &theta0, &z, &train, &test, progress, &mut done, total).await?;
+    let (alpha, pranc_curve) = pranc(&mut t, &theta0, &z, &train, &test, &mut ticks).await?;
     let pranc_acc = pranc_curve.last().map_or(0.0, |c| c.1);
     let pranc_bytes = 4 + 4 * alpha.len();
     let dense_bytes = 4 * dense.len();

@@ -5,7 +5,7 @@
 //! and the NTK Gram matrix of a small MLP at init with its spectrum.
 
 use super::spectra::{symmetric_eigenvalues, top_hessian_eigenvalue, GradientAt};
-use super::weights::{self, tick, Batch};
+use super::weights::{self, Batch, Ticks};
 use super::{Check, Figure, FigureKind, LabReport, Progress, Scale, Series, Verdict};
 use crate::backend::cpu::CpuBackend;
 use crate::backend::Backend;
@@ -146,8 +146,7 @@ pub async fn run(scale: Scale, progress: &dyn Progress) -> Result<LabReport, Str
     let cells = PRESETS.len() * z.widths.len() * z.rates.len();
     let sharp_points = (z.sharp_epochs / z.sharp_every + 1) as usize;
     let total = cells * z.epochs as usize + z.sharp_epochs as usize + sharp_points + 1;
-    let mut done = 0;
-    tick(progress, done, total).await?;
+    let mut ticks = Ticks::start(progress, total).await?;
 
     let mut sweeps = Vec::new();
     for &(p, _) in &PRESETS {
@@ -164,8 +163,7 @@ pub async fn run(scale: Scale, progress: &dyn Progress) -> Result<LabReport, Str
                         let h = last_hidden(&t.be, &t.model, &probe.x).await;
                         sweep.movement.push(relative_change(&h, &h0));
                     }
-                    done += 1;
-                    tick(progress, done, total).await?;
+                    ticks.step().await?;
                 }
                 t.sync_history().await;
                 row.push(t.history().last().map_or(f64::NAN, |h| h.train_loss as f64));
@@ -175,17 +173,16 @@ pub async fn run(scale: Scale, progress: &dyn Progress) -> Result<LabReport, Str
         sweeps.push(sweep);
     }
 
-    let sharpness = sharpness_curve(&data, &z, progress, &mut done, total).await?;
+    let sharpness = sharpness_curve(&data, &z, &mut ticks).await?;
     let (gram, points) = ntk_gram(&data).await?;
-    done += 1;
-    tick(progress, done, total).await?;
+    ticks.step().await?;
 
     Ok(report(scale, &z, &sweeps, sharpness, &gram, points))
 }
 
 /// Full-batch SGD on an SP MLP of width 64 with the top Hessian eigenvalue every few
 /// epochs: (epoch, λ_max) and the learning rate used.
-async fn sharpness_curve(data: &Dataset, z: &Sizes, progress: &dyn Progress, done: &mut usize, total: usize) -> Result<(Vec<(f64, f64)>, f32), String> {
+async fn sharpness_curve(data: &Dataset, z: &Sizes, ticks: &mut Ticks<'_>) -> Result<(Vec<(f64, f64)>, f32), String> {
     let rate = 0.1;
     let mut t = trainer(Parametrization::Sp, 64, rate, data)?;
     let mut full_batch = t.training().clone();
@@ -202,13 +199,11 @@ async fn sharpness_curve(data: &Dataset, z: &Sizes, progress: &dyn Progress, don
             };
             weights::write(&t.be, &mut t.model, &theta);
             curve.push((epoch as f64, lambda));
-            *done += 1;
-            tick(progress, *done, total).await?;
+            ticks.step().await?;
         }
         if epoch < z.sharp_epochs {
             t.train_steps(t.steps_per_epoch());
-            *done += 1;
-            tick(progress, *done, total).await?;
+            ticks.step().await?;
         }
     }
     Ok((curve, rate))
@@ -322,7 +317,7 @@ fn report(scale: Scale, z: &Sizes, sweeps: &[Sweep], sharpness: (Vec<(f64, f64)>
         title: "Parametrisation: SP, NTK and muP across widths".into(),
         claim: "Under the NTK parametrisation hidden features move less the wider the network (lazy training); under muP they keep moving by the same amount at every width, and the best learning rate transfers from narrow to wide networks.".into(),
         paper: "Jacot, Gabriel & Hongler 2018, Neural Tangent Kernel; Yang & Hu 2021, Feature Learning in Infinite-Width Neural Networks; Yang et al. 2022, Tensor Programs V (muTransfer); Cohen et al. 2021, Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability".into(),
-        look_at: "The feature-movement lines: NTK falls with width, muP stays level. In the heatmaps, the darkest column (best rate) under muP stays put as width grows. The sharpness curve climbs towards 2 / learning rate.".into(),
+        look_at: "The feature-movement lines (SGD; SP and NTK at one learning rate for every layer, muP with its per-layer rates): NTK falls with width, muP stays level past the narrowest widths. In the heatmaps, whether the lowest-loss column stays put as width grows. The sharpness curve against 2 / learning rate (the edge of stability).".into(),
         scale,
         figures,
         verdict: Verdict::from_checks(checks),

@@ -8,12 +8,34 @@ use crate::backend::{Backend, LossOp, Real};
 use crate::data::Dataset;
 use crate::nn::{BackwardOptions, Mode, Net, ParamRole};
 
-/// Reports `done` of `total` units; a `false` from the hook becomes `Err(CANCELLED)`.
-pub async fn tick(progress: &dyn Progress, done: usize, total: usize) -> Result<(), String> {
-    if progress.report(done, total).await {
-        Ok(())
-    } else {
-        Err(CANCELLED.to_string())
+/// A lab's progress: `total` units known up front, reported after each one; a `false`
+/// from the hook becomes `Err(CANCELLED)`.
+pub struct Ticks<'a> {
+    progress: &'a dyn Progress,
+    done: usize,
+    total: usize,
+}
+
+impl<'a> Ticks<'a> {
+    /// Reports 0 of `total`.
+    pub async fn start(progress: &'a dyn Progress, total: usize) -> Result<Ticks<'a>, String> {
+        let ticks = Ticks { progress, done: 0, total };
+        ticks.report().await?;
+        Ok(ticks)
+    }
+
+    /// One more unit done.
+    pub async fn step(&mut self) -> Result<(), String> {
+        self.done += 1;
+        self.report().await
+    }
+
+    async fn report(&self) -> Result<(), String> {
+        if self.progress.report(self.done, self.total).await {
+            Ok(())
+        } else {
+            Err(CANCELLED.to_string())
+        }
     }
 }
 
