@@ -23,7 +23,7 @@ struct Sizes {
 
 fn sizes(scale: Scale) -> Sizes {
     match scale {
-        Scale::Small => Sizes { epochs: 100, region_every: 10, grid: 64, random_epochs: 400, random_width: 64 },
+        Scale::Small => Sizes { epochs: 100, region_every: 10, grid: 64, random_epochs: 150, random_width: 64 },
         Scale::Full => Sizes { epochs: 300, region_every: 10, grid: 128, random_epochs: 800, random_width: 64 },
     }
 }
@@ -45,11 +45,9 @@ fn spec(width: u32) -> ExperimentSpec {
 }
 
 /// The same points with every label replaced by a seeded coin flip (train and test alike,
-/// so the test split can only be at chance), for a four-hidden-layer MLP of `width`.
+/// so the test split can only be at chance), for a 2→w→w→2 MLP.
 fn random_labels(width: u32, data: &Dataset) -> ExperimentSpec {
     let mut s = spec(width);
-    s.model.hidden = vec![width; 4];
-    s.training.batch_size = 10;
     let rng = Rng::new(17, Stream::DataNoise);
     s.dataset.kind = DatasetKind::Custom;
     s.dataset.custom_points = data.points.iter().enumerate().map(|(i, p)| [p[0], p[1], rng.below(i as u32, 2) as f32]).collect();
@@ -221,7 +219,7 @@ pub async fn run(scale: Scale, progress: &dyn Progress) -> Result<LabReport, Str
     };
     figures.push(Figure::new(
         "random-labels",
-        &format!("Memorising shuffled labels (4 × {} units) against learning the true ones (2 × 16)", z.random_width),
+        &format!("Memorising shuffled labels (2 × {} units) against learning the true ones (2 × 16)", z.random_width),
         FigureKind::Lines,
         "epoch",
         "accuracy (%)",
