@@ -5,11 +5,16 @@
 mod activations;
 mod calibration;
 pub mod clock;
+mod compression;
 mod fit;
+mod geometry;
 mod label_smoothing;
 mod losses;
+mod parametrization;
 mod report;
 mod setup;
+mod spectra;
+mod weights;
 
 pub use report::{Check, Figure, FigureKind, LabReport, Scale, Series, Thumb, Verdict};
 
@@ -33,7 +38,14 @@ pub struct About {
 
 /// Every lab's `About`, in `NAMES` order.
 pub fn catalog() -> Vec<About> {
-    vec![label_smoothing::ABOUT, losses::ABOUT, activations::ABOUT]
+    vec![
+        label_smoothing::ABOUT,
+        losses::ABOUT,
+        activations::ABOUT,
+        parametrization::ABOUT,
+        geometry::ABOUT,
+        compression::ABOUT,
+    ]
 }
 
 /// The labs, in menu order, by the names links and the runner use.
@@ -46,6 +58,9 @@ pub async fn run(name: &str, scale: Scale, progress: &dyn Progress) -> Result<La
         "label-smoothing" => label_smoothing::run(scale, progress).await,
         "losses" => losses::run(scale, progress).await,
         "activations" => activations::run(scale, progress).await,
+        "parametrization" => parametrization::run(scale, progress).await,
+        "geometry" => geometry::run(scale, progress).await,
+        "compression" => compression::run(scale, progress).await,
         _ => Err(format!("unknown lab {name:?}; the labs are {}", NAMES.join(", "))),
     }
 }

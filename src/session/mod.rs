@@ -109,7 +109,7 @@ pub use explain::{ExplainRequest, ExplainSource, MAX_EXPLAIN_GRID, MAX_EXPLAIN_N
 pub use leaderboard::{BoardMasks, LeaderboardRequest};
 pub use images::{ActivationMaps, Filters, LayerShape, SampleBatch};
 pub use upload::{prepare as prepare_upload, UploadedFiles};
-pub use views::{Confusion, NetworkLayer, NetworkView, NeuronMaps, PlaneViews, Regions};
+pub use views::{ActivationCodes, Confusion, NetworkLayer, NetworkView, NeuronMaps, PlaneViews, Regions};
 
 pub struct Session {
     /// What the link encodes: `training` holds the options now in force and `events`

@@ -5,7 +5,7 @@
 use super::{Engine, Session};
 use crate::backend::{Backend, Real};
 use crate::nn::layers::Layer;
-use crate::nn::{Mode, Net};
+use crate::nn::{Mode, Net, Trace};
 use crate::spec::{Activation, LayerSpec};
 use std::collections::HashMap;
 
@@ -47,6 +47,23 @@ pub struct NeuronMaps {
 pub struct Regions {
     pub ids: Vec<u32>,
     pub count: u32,
+}
+
+/// Every row's activation pattern as bits: bit b of row r is set when piecewise-linear
+/// unit b (hidden units in layer order; a maxout pair counts once) is on. Row r occupies
+/// `patterns[r·words..(r+1)·words]`; bits past `bits` are 0.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActivationCodes {
+    pub bits: usize,
+    pub words: usize,
+    pub patterns: Vec<u64>,
+}
+
+impl ActivationCodes {
+    /// The pattern of row `r`.
+    pub fn row(&self, r: usize) -> &[u64] {
+        &self.patterns[r * self.words..(r + 1) * self.words]
+    }
 }
 
 /// The plane views at one resolution.
@@ -132,6 +149,15 @@ async fn plane_pass<B: Backend>(
     } else {
         None
     };
+    let regions = if regions { activation_codes(be, net, &trace, &x, rows).await.map(|c| region_ids(&c.patterns, c.words, rows)) } else { None };
+    (grid, neurons, regions)
+}
+
+/// Each row's on/off pattern of every piecewise-linear unit in a traced forward pass;
+/// None unless every activation is piecewise linear.
+async fn activation_codes<B: Backend>(be: &B, net: &Net<B>, trace: &Trace<B::Tensor>, x: &B::Tensor, rows: usize) -> Option<ActivationCodes> {
+    let mut nodes = Vec::new();
+    net.visit_nodes(&mut |n| nodes.push(n));
     let activations: Vec<_> = nodes
         .iter()
         .filter_map(|n| match &n.spec {
@@ -139,34 +165,37 @@ async fn plane_pass<B: Backend>(
             _ => None,
         })
         .collect();
-    let regions = if regions && activations.iter().all(|&(_, f, _)| piecewise_linear(f)) {
-        let bits: usize = activations.iter().map(|&(_, f, width)| if f == Activation::Maxout { width / 2 } else { width }).sum();
-        let words = bits.div_ceil(64).max(1);
-        let mut patterns = vec![0u64; rows * words];
-        let mut bit = 0;
-        for &(id, f, width) in &activations {
-            if f == Activation::Linear {
-                continue;
-            }
-            let pre = read(be, trace.input(&x, id)).await;
-            let units = if f == Activation::Maxout { width / 2 } else { width };
-            for u in 0..units {
-                let (w, mask) = ((bit + u) / 64, 1u64 << ((bit + u) % 64));
-                for r in 0..rows {
-                    let row = &pre[r * width..(r + 1) * width];
-                    let on = if f == Activation::Maxout { row[2 * u] > row[2 * u + 1] } else { row[u] > 0.0 };
-                    if on {
-                        patterns[r * words + w] |= mask;
-                    }
+    if !activations.iter().all(|&(_, f, _)| piecewise_linear(f)) {
+        return None;
+    }
+    let units_of = |f: Activation, width: usize| match f {
+        Activation::Linear => 0,
+        Activation::Maxout => width / 2,
+        _ => width,
+    };
+    let bits: usize = activations.iter().map(|&(_, f, width)| units_of(f, width)).sum();
+    let words = bits.div_ceil(64).max(1);
+    let mut patterns = vec![0u64; rows * words];
+    let mut bit = 0;
+    for &(id, f, width) in &activations {
+        let units = units_of(f, width);
+        if units == 0 {
+            continue;
+        }
+        let pre = read(be, trace.input(x, id)).await;
+        for u in 0..units {
+            let (w, mask) = ((bit + u) / 64, 1u64 << ((bit + u) % 64));
+            for r in 0..rows {
+                let row = &pre[r * width..(r + 1) * width];
+                let on = if f == Activation::Maxout { row[2 * u] > row[2 * u + 1] } else { row[u] > 0.0 };
+                if on {
+                    patterns[r * words + w] |= mask;
                 }
             }
-            bit += units;
         }
-        Some(region_ids(&patterns, words, rows))
-    } else {
-        None
-    };
-    (grid, neurons, regions)
+        bit += units;
+    }
+    Some(ActivationCodes { bits, words, patterns })
 }
 
 async fn describe<B: Backend>(be: &B, net: &Net<B>) -> Vec<NetworkLayer> {
@@ -222,6 +251,23 @@ impl Session {
         let (grid, neurons, regions) =
             with_trainer!(&self.engine, t => plane_pass(&t.be, &t.model, &points, rows, regression, neurons, regions).await);
         Some(PlaneViews { resolution, grid, neurons, regions })
+    }
+
+    /// The activation pattern of each sample given as network inputs (`features`, whole
+    /// rows); None when some activation is not piecewise linear. Fails when the length
+    /// is not a whole number of samples.
+    pub async fn activation_codes(&self, features: &[f32]) -> Result<Option<ActivationCodes>, String> {
+        let n = self.data.n_features;
+        if features.is_empty() || !features.len().is_multiple_of(n) {
+            return Err(format!("a sample has {n} features, got {} values", features.len()));
+        }
+        let rows = features.len() / n;
+        Ok(with_trainer!(&self.engine, t => {
+            let x: Vec<_> = features.iter().map(|&v| Real::from_f32(v)).collect();
+            let x = t.be.upload([rows, n], &x);
+            let trace = t.model.forward(&t.be, &x, Mode::Eval);
+            activation_codes(&t.be, &t.model, &trace, &x, rows).await
+        }))
     }
 
     /// Confusion counts of the current model on both splits.
