@@ -1,5 +1,5 @@
 // Soak: trains with live attribution maps and the neuron, region and confusion views on
-// for SOAK_SECONDS (180 by default; 1800 for the long run) and, after a warm-up, samples
+// for SOAK_SECONDS (120 by default; 1800 for the long run) and, after a warm-up, samples
 // the page's JS heap (after a forced GC) and the worker's wasm memory. Fails when either keeps growing
 // over the second half of the run (a least-squares slope, see slope.mjs).
 import { test } from 'node:test';
@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { launch, openPage } from './browser.mjs';
 import { growthCheck } from './slope.mjs';
 
-const SECONDS = Number(process.env.SOAK_SECONDS ?? 180);
+const SECONDS = Number(process.env.SOAK_SECONDS ?? 120);
 const WARM_UP = Math.min(30, SECONDS * 0.2);
 const SAMPLE_EVERY_MS = 2000;
 const MB = (b) => `${(b / (1 << 20)).toFixed(1)} MiB`;
