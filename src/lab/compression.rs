@@ -9,6 +9,7 @@ use super::weights::{self, Batch, Slice};
 use super::{About, Check, Figure, FigureKind, LabReport, Progress, Scale, Series, Verdict};
 use crate::backend::cpu::CpuBackend;
 use crate::data::{self, Dataset};
+use crate::explain::metrics::spearman;
 use crate::explain::{saliency, Probe, SaliencyMode, Target};
 use crate::nn::{Net, ParamRole};
 use crate::rng::{Rng, Stream};
@@ -113,38 +114,6 @@ fn quantise(theta: &[f32], slices: &[Slice], grid: Grid, bits: u32) -> Vec<f32> 
         }
     }
     out
-}
-
-/// Ranks (1-based, ties averaged).
-fn ranks(v: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..v.len()).collect();
-    order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
-    let mut r = vec![0.0; v.len()];
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j + 1 < order.len() && v[order[j + 1]] == v[order[i]] {
-            j += 1;
-        }
-        let mean = (i + j) as f64 / 2.0 + 1.0;
-        order[i..=j].iter().for_each(|&k| r[k] = mean);
-        i = j + 1;
-    }
-    r
-}
-
-/// Spearman's rank correlation (0 when either side is constant).
-fn spearman(a: &[f64], b: &[f64]) -> f64 {
-    let (ra, rb) = (ranks(a), ranks(b));
-    let n = ra.len() as f64;
-    let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
-    let cov: f64 = ra.iter().zip(&rb).map(|(x, y)| (x - ma) * (y - mb)).sum();
-    let (va, vb): (f64, f64) = (ra.iter().map(|x| (x - ma).powi(2)).sum(), rb.iter().map(|y| (y - mb).powi(2)).sum());
-    if va == 0.0 || vb == 0.0 {
-        0.0
-    } else {
-        cov / (va * vb).sqrt()
-    }
 }
 
 /// Inputs at the centres of a MAP_SIDE² grid over the training points' bounding square.
@@ -378,14 +347,5 @@ mod tests {
         // Plenty of bits reproduce the weights closely.
         let fine = quantise(&theta, &s, Grid::Uniform, 16);
         assert!(fine.iter().zip(&theta).all(|(a, b)| (a - b).abs() < 1e-4));
-    }
-
-    #[test]
-    fn spearman_is_one_for_monotone_and_minus_one_for_reversed() {
-        let a = [1.0, 2.0, 3.0, 10.0];
-        assert!((spearman(&a, &[0.1, 0.5, 0.6, 0.7]) - 1.0).abs() < 1e-12);
-        assert!((spearman(&a, &[4.0, 3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
-        assert_eq!(ranks(&[5.0, 1.0, 5.0]), vec![2.5, 1.0, 2.5]);
-        assert_eq!(spearman(&a, &[1.0; 4]), 0.0);
     }
 }
