@@ -21,7 +21,7 @@ test('every lab runs from its preset link to a computed verdict with figures', a
   await page.click('#labs');
   await page.waitForSelector('.labs-menu button');
   const names = await page.$$eval('.labs-menu button', (bs) => bs.map((b) => b.dataset.lab));
-  assert.deepEqual(names, ['label-smoothing', 'losses', 'activations', 'parametrization', 'geometry', 'compression']);
+  assert.deepEqual(names, ['label-smoothing', 'losses', 'activations', 'parametrization', 'geometry', 'compression', 'clever-hans']);
   await page.close();
 
   for (const name of names) {

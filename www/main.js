@@ -35,6 +35,8 @@ const imageView = createImageView($('image-view'), {
   call: (method, args) => engine.call(method, args),
   on: (event, fn) => engine.on(event, fn),
   load: (source) => userLoad(source),
+  // Guidance edits change training options: the run keeps going.
+  apply: (spec) => apply(spec),
   // Dropped files replace the data: the page shows the new experiment and its link.
   opened: (described) => showExperiment(described),
   onError: (message) => banner.show(message),
@@ -204,6 +206,7 @@ async function apply(spec) {
   } catch (e) {
     banner.show(`That change could not be applied: ${e.message} The current experiment is unchanged.`);
     form.restore();
+    imageView.restore();
   }
 }
 

@@ -4,6 +4,7 @@
 
 mod activations;
 mod calibration;
+mod clever_hans;
 pub mod clock;
 mod compression;
 mod fit;
@@ -45,11 +46,12 @@ pub fn catalog() -> Vec<About> {
         parametrization::ABOUT,
         geometry::ABOUT,
         compression::ABOUT,
+        clever_hans::ABOUT,
     ]
 }
 
 /// The labs, in menu order, by the names links and the runner use.
-pub const NAMES: [&str; 6] = ["label-smoothing", "losses", "activations", "parametrization", "geometry", "compression"];
+pub const NAMES: [&str; 7] = ["label-smoothing", "losses", "activations", "parametrization", "geometry", "compression", "clever-hans"];
 
 /// Runs the lab called `name` at `scale`, reporting progress (units of work done out of
 /// the total) between units; a `false` from `progress` stops it with `Err(CANCELLED)`.
@@ -61,6 +63,7 @@ pub async fn run(name: &str, scale: Scale, progress: &dyn Progress) -> Result<La
         "parametrization" => parametrization::run(scale, progress).await,
         "geometry" => geometry::run(scale, progress).await,
         "compression" => compression::run(scale, progress).await,
+        "clever-hans" => clever_hans::run(scale, progress).await,
         _ => Err(format!("unknown lab {name:?}; the labs are {}", NAMES.join(", "))),
     }
 }

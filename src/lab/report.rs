@@ -49,7 +49,8 @@ impl LabReport {
 
 /// A figure's data. `Lines` and `Scatter` plot each series' (x, y) points; `Bars` plots
 /// each series' y against its x as categories (`categories` names them); `Heatmap` draws
-/// one row per series (y = the cells, x = the column values); `Gallery` shows `thumbs`.
+/// one row per series (y = the cells, x = the column values); `Gallery` shows `thumbs`,
+/// in rows of one thumbnail per category (headed by `categories`) when there are any.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum FigureKind {
@@ -86,7 +87,8 @@ pub struct Series {
 }
 
 /// A small greyscale or RGB image for a gallery: `pixels` row-major, channels last,
-/// values in [0, 1].
+/// values in [0, 1]; or, when `viridis`, a one-channel map of magnitudes in [0, 1] drawn
+/// in the viridis colour map.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Thumb {
@@ -95,6 +97,7 @@ pub struct Thumb {
     pub height: usize,
     pub channels: usize,
     pub pixels: Vec<f32>,
+    pub viridis: bool,
 }
 
 /// The lab's answer: each check is one measurable part of the claim; the lab reproduced

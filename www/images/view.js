@@ -1,6 +1,7 @@
 // The image track's page: mounted instead of the 2-D plane view when the experiment's
 // data are images or signals. It wires the dataset picker, uploads, the stack editor,
-// the views of predictions and layers, and the explanation panel to the engine worker.
+// the views of predictions and layers, the explanation panel and the guidance panel (with
+// its mask painter) to the engine worker.
 import { createDatasetForm } from './datasetform.js';
 import { createUploader } from './upload.js';
 import { createStackEditor } from './stackeditor.js';
@@ -11,6 +12,7 @@ import { createConfusion } from './confusion.js';
 import { createLayerView } from './filters.js';
 import { createDrawPad } from './draw.js';
 import { createExplainPanel } from './explain.js';
+import { createGuidePanel } from '../guide/panel.js';
 
 // Predictions are refreshed at most this often while training runs.
 const REFRESH_MS = 1500;
@@ -24,9 +26,10 @@ const PANELS = [
   ['layers', 'What the conv layers see', 'wide'],
   ['draw', 'Draw a digit', ''],
   ['explain', 'Explanations', 'wide'],
+  ['guide', 'Guide training with masks', 'wide'],
 ];
 
-export function createImageView(root, { call, on, load, opened, onError, onUploadProgress }) {
+export function createImageView(root, { call, on, load, apply, opened, onError, onUploadProgress }) {
   root.replaceChildren(...PANELS.map(([id, title, cls]) => {
     const section = document.createElement('section');
     section.className = `panel ${cls}`.trim();
@@ -74,6 +77,7 @@ export function createImageView(root, { call, on, load, opened, onError, onUploa
   const confusion = createConfusion(box('confusion'));
   const pad = createDrawPad(box('draw'), { classify: (pixels) => call('classify', { features: pixels }) });
   const explain = createExplainPanel(box('explain'), { call, on, onError, drawing: () => pad.drawing() });
+  const guide = createGuidePanel(box('guide'), { call, apply, onError });
 
   // Refreshes run one after another, each reading the latest state.
   let chain = Promise.resolve();
@@ -104,6 +108,7 @@ export function createImageView(root, { call, on, load, opened, onError, onUploa
       pad.setImage(spec.dataset.kind === 'digits' || spec.dataset.kind === 'upload' ? info.image : null);
       stack.show(spec.model);
       explain.show(spec, info);
+      guide.show(spec, info);
       shownEpoch = -1;
       refresh();
     },
@@ -121,7 +126,11 @@ export function createImageView(root, { call, on, load, opened, onError, onUploa
     // Re-reads predictions now (after a step, for tests and the Step button).
     refresh,
     askForFiles: (upload) => uploader.ask(upload),
-    restore: () => datasetForm.restore(),
+    // After a refused edit: the forms show the experiment in force again.
+    restore() {
+      datasetForm.restore();
+      if (spec && info) guide.show(spec, info);
+    },
   };
 }
 

@@ -194,21 +194,27 @@ function drawHeatmap(ctx, fig) {
   ctx.restore();
 }
 
+// Thumbnails in a grid: one column per category (headed by its name) when the figure
+// names categories, else as square as fits. Maps flagged `viridis` are coloured.
 function drawGallery(ctx, fig) {
   const n = fig.thumbs.length;
-  const perRow = Math.max(1, Math.min(8, Math.ceil(Math.sqrt(n * 1.6))));
-  const cell = Math.min((W - 8) / perRow, (H - 8) / Math.max(1, Math.ceil(n / perRow)));
+  const columns = fig.categories.length;
+  const perRow = columns || Math.max(1, Math.min(8, Math.ceil(Math.sqrt(n * 1.6))));
+  const head = columns ? 14 : 0;
+  const cell = Math.min((W - 8) / perRow, (H - 8 - head) / Math.max(1, Math.ceil(n / perRow)));
   ctx.font = '10px system-ui, sans-serif';
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
+  ctx.fillStyle = '#333';
+  fig.categories.forEach((name, i) => ctx.fillText(name.slice(0, 24), 4 + (i + 0.5) * cell, 2));
   fig.thumbs.forEach((t, i) => {
     const x = 4 + (i % perRow) * cell;
-    const y = 4 + Math.floor(i / perRow) * cell;
+    const y = 4 + head + Math.floor(i / perRow) * cell;
     const size = cell - 16;
     const img = new ImageData(t.width, t.height);
     for (let p = 0; p < t.width * t.height; p++) {
-      for (let c = 0; c < 3; c++) img.data[p * 4 + c] = Math.round(255 * t.pixels[p * t.channels + (t.channels === 3 ? c : 0)]);
-      img.data[p * 4 + 3] = 255;
+      const rgb = t.viridis ? viridis(t.pixels[p]) : [0, 1, 2].map((c) => Math.round(255 * t.pixels[p * t.channels + (t.channels === 3 ? c : 0)]));
+      img.data.set([...rgb, 255], p * 4);
     }
     const tmp = document.createElement('canvas');
     tmp.width = t.width;
