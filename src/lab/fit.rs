@@ -49,7 +49,11 @@ impl Fit {
     /// Validates `spec`, builds its data and model.
     pub fn new(spec: &ExperimentSpec) -> Result<Fit, String> {
         spec.validate().map_err(|e| e.0)?;
-        let data = data::build(&spec.dataset, spec.train_points());
+        Fit::on(spec, data::build(&spec.dataset, spec.train_points()))
+    }
+
+    /// The model of a validated `spec` on `data` (its own data, changed: e.g. relabelled).
+    pub fn on(spec: &ExperimentSpec, data: Dataset) -> Result<Fit, String> {
         let mut trainer = Trainer::new(CpuBackend::new(), spec, &data)?;
         trainer.set_evaluation(Evaluation::OnDemand);
         Ok(Fit { trainer, data })
@@ -104,10 +108,15 @@ impl Fit {
         (be.read(h).await, be.shape(h)[1])
     }
 
+    /// Accuracy of the current weights on a split.
+    pub async fn accuracy(&self, split: Split) -> f64 {
+        let logits = self.logits(split).await;
+        super::calibration::accuracy(&logits, self.labels(split))
+    }
+
     /// Test accuracy of the current weights.
     pub async fn test_accuracy(&self) -> f64 {
-        let logits = self.logits(Split::Test).await;
-        super::calibration::accuracy(&logits, self.labels(Split::Test))
+        self.accuracy(Split::Test).await
     }
 }
 
