@@ -64,10 +64,18 @@ pub(super) fn mask_weights(guidance: &Guidance, data: &Dataset) -> Result<Vec<f3
         };
         return Err(format!("guidance needs {what} for every sample, and this dataset has none"));
     }
+    let rows = source.chunks_exact(per).take(data.n_train);
+    // Every place a decoy appears in the training split: a sample's own decoy alone
+    // would leave the others' places free, and "the other corners are dark" names the
+    // class as well as "my corner is lit".
+    let decoy_places = match guidance.mask {
+        GuidanceMask::Decoy => rows.clone().fold(vec![0u8; per], |acc, row| acc.iter().zip(row).map(|(&a, &b)| a | b).collect()),
+        GuidanceMask::Background => Vec::new(),
+    };
     let mut weights = Vec::with_capacity(data.n_train * data.n_features);
-    for row in source.chunks_exact(per).take(data.n_train) {
+    for row in rows {
         let marked: Vec<u8> = match guidance.mask {
-            GuidanceMask::Decoy => row.to_vec(),
+            GuidanceMask::Decoy => decoy_places.clone(),
             GuidanceMask::Background => row.iter().map(|&m| u8::from(m == 0)).collect(),
         };
         let grown = dilate(&marked, &dims, guidance.dilate as usize);
