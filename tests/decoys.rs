@@ -8,7 +8,7 @@
 #![cfg(all(feature = "native", not(target_arch = "wasm32")))]
 
 use glassbox::backend::cpu::CpuBackend;
-use glassbox::spec::{DecoyKind, DecoySpec, DecoyTest, ExperimentSpec, Guidance, GuidanceMask};
+use glassbox::spec::{DecoyKind, DecoySpec, DecoyTest, ExperimentSpec};
 use glassbox::train::Trainer;
 
 const EPOCHS: u64 = 8;
@@ -83,7 +83,7 @@ fn guidance_on_the_decoy_places_beats_plain_training_on_the_decoy_free_test_spli
         let mut s = spec(decoy);
         (s.dataset.seed, s.training.seed) = (seed, seed);
         let (plain_train, plain_test) = accuracy_after(&s, GUIDED_EPOCHS);
-        s.training.guidance = Some(Guidance { lambda: 0.3, mask: GuidanceMask::Decoy, dilate: 0 });
+        s.training.guidance = Some(serde_json::from_str(r#"{"lambda": 0.3, "mask": "decoy"}"#).unwrap());
         let (guided_train, guided_test) = accuracy_after(&s, GUIDED_EPOCHS);
         println!("seed {seed}: plain train {plain_train:.3} test {plain_test:.3}; guided train {guided_train:.3} test {guided_test:.3}");
         plain.push(plain_test);
