@@ -1,7 +1,11 @@
-//! Explanation-guided learning settings (`training.guidance`): the "right for the right
-//! reasons" penalty λ·mean‖M ⊙ ∇ₓ Σₖ log pₖ‖² (Ross et al.) over a mask M of the inputs
-//! that must not matter, taken from the dataset's ground truth, optionally grown by a few
-//! pixels (tolerance for loose annotations, as RES does).
+//! Explanation-guided learning settings (`training.guidance`): a penalty, weighted by λ,
+//! on the explanation inside a mask M of the inputs that must not matter, taken from the
+//! dataset's ground truth, optionally grown by a few pixels (tolerance for loose
+//! annotations, as RES does). The penalties:
+//! - `rrr`: "right for the right reasons" (Ross et al.), mean‖M ⊙ ∇ₓ Σₖ log pₖ‖²;
+//! - `energy`: the energy loss, mean(1 − Σ (1 − M)·A⁺ / Σ A⁺) with A = x ⊙ ∇ₓ z_y the
+//!   input×gradient attribution of the label's logit: the share of positive evidence
+//!   that lies outside the mask (0 when all of it does).
 
 use super::{check, DatasetSpec, SpecError};
 use serde::{Deserialize, Serialize};
@@ -22,6 +26,25 @@ pub struct Guidance {
     /// annotation still covers what it marks.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub dilate: u32,
+    /// Which penalty (rrr when left out).
+    #[serde(default, skip_serializing_if = "GuidancePenalty::is_rrr")]
+    pub penalty: GuidancePenalty,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum GuidancePenalty {
+    /// λ·mean‖M ⊙ ∇ₓ Σₖ log pₖ‖² (Ross et al.).
+    #[default]
+    Rrr,
+    /// λ·mean(1 − Σ_inside A⁺ / Σ A⁺), A the label logit's input×gradient.
+    Energy,
+}
+
+impl GuidancePenalty {
+    fn is_rrr(&self) -> bool {
+        *self == GuidancePenalty::Rrr
+    }
 }
 
 fn is_zero(v: &u32) -> bool {
@@ -52,5 +75,21 @@ impl Guidance {
         check(self.mask != GuidanceMask::Decoy || dataset.decoy.is_some(), || {
             "training.guidance.mask decoy needs a dataset with a decoy (dataset.decoy)".into()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_penalty_defaults_to_rrr_and_is_left_out_of_json_then() {
+        let g: Guidance = serde_json::from_str(r#"{"lambda": 2, "mask": "decoy"}"#).unwrap();
+        assert_eq!(g.penalty, GuidancePenalty::Rrr);
+        assert_eq!(serde_json::to_string(&g).unwrap(), r#"{"lambda":2.0,"mask":"decoy"}"#);
+        let energy: Guidance = serde_json::from_str(r#"{"lambda": 2, "mask": "decoy", "penalty": "energy"}"#).unwrap();
+        assert_eq!(energy.penalty, GuidancePenalty::Energy);
+        assert_eq!(serde_json::to_string(&energy).unwrap(), r#"{"lambda":2.0,"mask":"decoy","penalty":"energy"}"#);
+        assert!(serde_json::from_str::<Guidance>(r#"{"lambda": 2, "mask": "decoy", "penalty": "l2"}"#).is_err());
     }
 }

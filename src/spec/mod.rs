@@ -13,7 +13,7 @@ mod upload;
 
 pub use dataset::{Feature, Preprocess};
 pub use events::{BiasEdit, EmbeddedWeights, Event, WeightEdit};
-pub use guidance::{Guidance, GuidanceMask};
+pub use guidance::{Guidance, GuidanceMask, GuidancePenalty};
 pub use image::{DecoyKind, DecoySpec, DecoyTest, Texture};
 pub use upload::{content_hash, FileRef, UploadFormat, UploadSpec};
 pub use layers::{LayerSpec, PaddingSpec, PoolKind};

@@ -1,24 +1,34 @@
-//! Explanation-guided training: the gradient, with respect to the parameters, of the "right
-//! for the right reasons" penalty P = λ/n · ‖M ⊙ ∇ₓ S‖² with S = Σₙ Σₖ log pₖ(xₙ) over the
-//! batch (Ross et al.), without double backpropagation.
+//! Explanation-guided training: the parameter gradient of a penalty on the explanation
+//! inside a mask M (1: must not matter), without double backpropagation.
 //!
-//! With g = ∇ₓ S and v = 2·M² ⊙ g held fixed, ∇θ ‖M ⊙ g‖² = ∇θ ⟨∇ₓ S, v⟩ = d/dε ∇θ S(θ, x + εv)
+//! Both penalties are a function of an input gradient g = ∇ₓ S of a score S summed over
+//! the batch. Holding u = ∂penalty/∂g fixed, ∇θ penalty = ∇θ ⟨∇ₓ S, u⟩ = d/dε ∇θ S(θ, x + εu)
 //! at ε = 0, which a central difference estimates from two more forward/backward passes:
-//! [∇θ S(x + hv) − ∇θ S(x − hv)] / 2h. Every pass uses the step's training mode (the same
+//! [∇θ S(x + hu) − ∇θ S(x − hu)] / 2h. Every pass uses the step's training mode (the same
 //! dropout masks), so the three passes see the same network.
+//! - rrr (Ross et al.): P = ‖M ⊙ g‖², S = Σₙ Σₖ log pₖ(xₙ), u = 2·M² ⊙ g.
+//! - energy: P = Σₙ (1 − Iₙ/Tₙ) with A = x ⊙ g, S = Σₙ z_yₙ(xₙ) (the label's logit),
+//!   Tₙ = Σᵢ A⁺ᵢ, Iₙ = Σᵢ (1 − Mᵢ)·A⁺ᵢ; ∂P/∂Aᵢ = [Aᵢ > 0]·(Iₙ − (1 − Mᵢ)·Tₙ)/Tₙ², so
+//!   u = x ⊙ ∂P/∂A.
+//! The step adds λ/n times the batch's sum.
 
-use crate::backend::{Backend, Real};
+use crate::backend::{ActivationOp, Backend, Real};
 use crate::data::Dataset;
 use crate::nn::{BackwardOptions, Mode, Net, Trace};
-use crate::spec::{Guidance, GuidanceMask};
+use crate::spec::{Guidance, GuidanceMask, GuidancePenalty};
 
-/// The central difference's step along v (inputs are in [0, 1]; v is a masked gradient
-/// of log-probabilities, so h·v is a small move in input space).
+/// The central difference's step along u (inputs are in [0, 1]; u is a masked gradient,
+/// so h·u is a small move in input space).
 const STEP: f32 = 1e-3;
+/// Keeps the energy's Iₙ/Tₙ finite for a sample without positive evidence (Tₙ = 0).
+const ENERGY_EPS: f32 = 1e-9;
 
 pub(super) struct Guide<T> {
-    /// 2·M² for every training row and input feature, [n_train, features].
+    /// Per training row and input feature, [n_train, features]: 2·M² (rrr) or 1 − M
+    /// (energy: where evidence may lie).
     weights: T,
+    /// The energy's label one-hots, [n_train, classes].
+    labels: Option<T>,
     lambda: f32,
 }
 
@@ -45,8 +55,8 @@ fn dilate(mask: &[u8], dims: &[usize], radius: usize) -> Vec<u8> {
     out
 }
 
-/// The mask M (1: must not matter) of every training row, broadcast over channels, as
-/// the weights 2·M² of v, row-major [n_train, features].
+/// The mask M (1: must not matter) of every training row, broadcast over channels,
+/// row-major [n_train, features].
 pub(super) fn mask_weights(guidance: &Guidance, data: &Dataset) -> Result<Vec<f32>, String> {
     let (channels, dims): (usize, Vec<usize>) = match data.image {
         Some([c, h, w]) => (c, vec![h, w]),
@@ -64,15 +74,23 @@ pub(super) fn mask_weights(guidance: &Guidance, data: &Dataset) -> Result<Vec<f3
         };
         return Err(format!("guidance needs {what} for every sample, and this dataset has none"));
     }
+    let rows = source.chunks_exact(per).take(data.n_train);
+    // Every place a decoy appears in the training split: a sample's own decoy alone
+    // would leave the others' places free, and "the other corners are dark" names the
+    // class as well as "my corner is lit".
+    let decoy_places = match guidance.mask {
+        GuidanceMask::Decoy => rows.clone().fold(vec![0u8; per], |acc, row| acc.iter().zip(row).map(|(&a, &b)| a | b).collect()),
+        GuidanceMask::Background => Vec::new(),
+    };
     let mut weights = Vec::with_capacity(data.n_train * data.n_features);
-    for row in source.chunks_exact(per).take(data.n_train) {
+    for row in rows {
         let marked: Vec<u8> = match guidance.mask {
-            GuidanceMask::Decoy => row.to_vec(),
+            GuidanceMask::Decoy => decoy_places.clone(),
             GuidanceMask::Background => row.iter().map(|&m| u8::from(m == 0)).collect(),
         };
         let grown = dilate(&marked, &dims, guidance.dilate as usize);
         for _ in 0..channels {
-            weights.extend(grown.iter().map(|&m| 2.0 * f32::from(m)));
+            weights.extend(grown.iter().map(|&m| f32::from(m)));
         }
     }
     Ok(weights)
@@ -86,40 +104,89 @@ fn log_prob_sum_seed<B: Backend>(be: &B, logits: &B::Tensor) -> B::Tensor {
     be.add(&p, &be.upload([rows, k], &vec![B::E::from_f32(1.0); rows * k]))
 }
 
-/// ∇θ S at `x`, S = Σ log-probabilities of the batch.
-fn log_prob_sum_param_grads<B: Backend>(be: &B, model: &Net<B>, x: &B::Tensor, mode: Mode) -> Vec<B::Tensor> {
-    let trace = model.forward(be, x, mode);
-    let seed = log_prob_sum_seed(be, trace.logits(x));
-    model.backward(be, x, &trace, seed, BackwardOptions::training()).params
+/// A [rows, 1] column's entries repeated across `columns`: [rows, columns].
+fn broadcast<B: Backend>(be: &B, column: &B::Tensor, columns: usize) -> B::Tensor {
+    be.matmul(column, &be.upload([1, columns], &vec![B::E::from_f32(1.0); columns]), false, false)
+}
+
+/// Each row's sum, [rows, 1].
+fn row_sums<B: Backend>(be: &B, x: &B::Tensor) -> B::Tensor {
+    let [_, columns] = be.shape(x);
+    be.matmul(x, &be.upload([columns, 1], &vec![B::E::from_f32(1.0); columns]), false, false)
 }
 
 impl<T> Guide<T> {
     pub(super) fn new<B: Backend<Tensor = T>>(be: &B, guidance: &Guidance, data: &Dataset) -> Result<Self, String> {
-        let weights = mask_weights(guidance, data)?;
+        let mask = mask_weights(guidance, data)?;
+        let (weights, labels): (Vec<f32>, _) = match guidance.penalty {
+            GuidancePenalty::Rrr => (mask.iter().map(|&m| 2.0 * m * m).collect(), None),
+            GuidancePenalty::Energy => {
+                let mut onehot = vec![B::E::from_f32(0.0); data.n_train * data.classes];
+                for (row, &label) in data.labels[..data.n_train].iter().enumerate() {
+                    onehot[row * data.classes + label as usize] = B::E::from_f32(1.0);
+                }
+                (mask.iter().map(|&m| 1.0 - m).collect(), Some(be.upload([data.n_train, data.classes], &onehot)))
+            }
+        };
         let values: Vec<B::E> = weights.iter().map(|&w| B::E::from_f32(w)).collect();
-        Ok(Guide { weights: be.upload([data.n_train, data.n_features], &values), lambda: guidance.lambda })
+        Ok(Guide { weights: be.upload([data.n_train, data.n_features], &values), labels, lambda: guidance.lambda })
     }
 
-    /// The input gradient g = ∇ₓ S of the batch `x` (training rows `rows`) from the step's
-    /// forward `trace`, and v = 2·M² ⊙ g.
+    /// The score's input gradient g = ∇ₓ S of the batch `x` (training rows `rows`) from
+    /// the step's forward `trace`.
+    fn input_gradient<B: Backend<Tensor = T>>(&self, be: &B, model: &Net<B>, x: &T, trace: &Trace<T>, rows: &[u32]) -> T {
+        let seed = self.score_seed(be, trace.logits(x), rows);
+        model.backward(be, x, trace, seed, BackwardOptions::input_only()).input.expect("asked for the input gradient")
+    }
+
+    /// dS/dz of the penalty's score S at the batch's `logits`.
+    fn score_seed<B: Backend<Tensor = T>>(&self, be: &B, logits: &T, rows: &[u32]) -> T {
+        match &self.labels {
+            None => log_prob_sum_seed(be, logits),
+            Some(onehot) => be.gather_rows(onehot, rows),
+        }
+    }
+
+    /// ∇θ S at `x`.
+    fn score_param_grads<B: Backend<Tensor = T>>(&self, be: &B, model: &Net<B>, x: &T, rows: &[u32], mode: Mode) -> Vec<T> {
+        let trace = model.forward(be, x, mode);
+        let seed = self.score_seed(be, trace.logits(x), rows);
+        model.backward(be, x, &trace, seed, BackwardOptions::training()).params
+    }
+
+    /// The input gradient g and u = ∂P/∂g (see the module comment).
     fn direction<B: Backend<Tensor = T>>(&self, be: &B, model: &Net<B>, x: &T, trace: &Trace<T>, rows: &[u32]) -> (T, T) {
-        let seed = log_prob_sum_seed(be, trace.logits(x));
-        let g = model.backward(be, x, trace, seed, BackwardOptions::input_only()).input.expect("asked for the input gradient");
-        let v = be.mul(&be.gather_rows(&self.weights, rows), &g);
-        (g, v)
+        let g = self.input_gradient(be, model, x, trace, rows);
+        let weights = be.gather_rows(&self.weights, rows);
+        if self.labels.is_none() {
+            let u = be.mul(&weights, &g);
+            return (g, u);
+        }
+        let [_, features] = be.shape(x);
+        let a = be.mul(x, &g);
+        let positive = be.activation(ActivationOp::Relu, &a);
+        let total = broadcast(be, &row_sums(be, &positive), features);
+        let inside = broadcast(be, &row_sums(be, &be.mul(&weights, &positive)), features);
+        let mut numerator = be.mul(&weights, &total);
+        be.scale(&mut numerator, -1.0);
+        let numerator = be.add(&inside, &numerator);
+        let d_positive = be.stabilized_div(&numerator, &be.mul(&total, &total), ENERGY_EPS);
+        let d_a = be.activation_backward(ActivationOp::Relu, &a, &positive, &d_positive);
+        let u = be.mul(x, &d_a);
+        (g, u)
     }
 
     /// Adds the penalty's parameter gradient for `batch` to `grads` (one per parameter,
     /// in `visit_params` order).
     pub(super) fn add_gradient<B: Backend<Tensor = T>>(&self, be: &B, model: &Net<B>, batch: Batch<'_, T>, grads: &mut [T]) {
         let Batch { x, trace, rows, mode } = batch;
-        let (_, mut v) = self.direction(be, model, x, trace, rows);
-        be.scale(&mut v, STEP);
-        let ahead = be.add(x, &v);
-        be.scale(&mut v, -1.0);
-        let behind = be.add(x, &v);
-        let plus = log_prob_sum_param_grads(be, model, &ahead, mode);
-        let minus = log_prob_sum_param_grads(be, model, &behind, mode);
+        let (_, mut u) = self.direction(be, model, x, trace, rows);
+        be.scale(&mut u, STEP);
+        let ahead = be.add(x, &u);
+        be.scale(&mut u, -1.0);
+        let behind = be.add(x, &u);
+        let plus = self.score_param_grads(be, model, &ahead, rows, mode);
+        let minus = self.score_param_grads(be, model, &behind, rows, mode);
         let coef = self.lambda / (2.0 * STEP * rows.len() as f32);
         for ((grad, p), mut m) in grads.iter_mut().zip(plus).zip(minus) {
             be.scale(&mut m, -1.0);
@@ -194,66 +261,85 @@ mod tests {
         });
     }
 
-    /// The penalty λ/n·‖M ⊙ ∇ₓ S‖² of the batch.
-    async fn penalty(guide: &Guide<<CpuBackend<f64> as Backend>::Tensor>, be: &CpuBackend<f64>, model: &Net<CpuBackend<f64>>, x: &<CpuBackend<f64> as Backend>::Tensor, rows: &[u32]) -> f64 {
+    /// The penalty of the batch `x` (training rows `rows`), straight from its definition
+    /// (see the module comment) given the score's input gradient.
+    async fn penalty(guide: &Guide<<CpuBackend<f64> as Backend>::Tensor>, be: &CpuBackend<f64>, model: &Net<CpuBackend<f64>>, x: &<CpuBackend<f64> as Backend>::Tensor, mask: &[f32], rows: &[u32]) -> f64 {
         let trace = model.forward(be, x, Mode::Eval);
-        let (g, v) = guide.direction(be, model, x, &trace, rows);
-        // ‖M ⊙ g‖² = ½⟨v, g⟩ for a binary M (v = 2·M ⊙ g).
-        let (v, g) = (be.read(&v).await, be.read(&g).await);
-        let dot: f64 = v.iter().zip(&g).map(|(a, b)| a * b).sum();
-        f64::from(guide.lambda) * 0.5 * dot / rows.len() as f64
+        let g = be.read(&guide.input_gradient(be, model, x, &trace, rows)).await;
+        let xs = be.read(x).await;
+        let features = mask.len() / 4;
+        let mut sum = 0.0;
+        for (n, &row) in rows.iter().enumerate() {
+            let m = &mask[row as usize * features..][..features];
+            let (g, xs) = (&g[n * features..][..features], &xs[n * features..][..features]);
+            sum += match guide.labels {
+                None => m.iter().zip(g).map(|(&m, g)| (f64::from(m) * g).powi(2)).sum::<f64>(),
+                Some(_) => {
+                    let positive: Vec<f64> = xs.iter().zip(g).map(|(x, g)| (x * g).max(0.0)).collect();
+                    let inside: f64 = positive.iter().zip(m).map(|(a, &m)| a * (1.0 - f64::from(m))).sum();
+                    1.0 - inside / positive.iter().sum::<f64>()
+                }
+            };
+        }
+        f64::from(guide.lambda) * sum / rows.len() as f64
     }
 
     #[test]
     fn the_penalty_gradient_matches_a_finite_difference_of_the_penalty() {
-        pollster::block_on(async {
-            let be = CpuBackend::<f64>::new();
-            let data = data();
-            let mut model = net(&be);
-            let guidance = Guidance { lambda: 3.0, mask: GuidanceMask::Background, dilate: 0 };
-            let guide = Guide::new(&be, &guidance, &data).unwrap();
-            let rows = [0u32, 1, 2, 3];
-            let features: Vec<f64> = data.features.iter().map(|&v| f64::from(v)).collect();
-            let x = be.gather_rows(&be.upload([data.len(), data.n_features], &features), &rows);
-            let trace = model.forward(&be, &x, Mode::Eval);
-            let theta = params(&be, &model).await;
-            let mut grads = Vec::new();
-            model.visit_params(&mut |p| {
-                let [r, c] = be.shape(&p.value);
-                grads.push(be.upload([r, c], &vec![0.0; r * c]));
-            });
-            guide.add_gradient(&be, &model, Batch { x: &x, trace: &trace, rows: &rows, mode: Mode::Eval }, &mut grads);
-            let estimate: Vec<Vec<f64>> = {
-                let mut out = Vec::new();
-                for g in &grads {
-                    out.push(be.read(g).await);
-                }
-                out
-            };
-            let at_theta = penalty(&guide, &be, &model, &x, &rows).await;
-            assert!(at_theta > 1e-3, "a penalty worth checking: {at_theta}");
-            // Along three seeded directions in parameter space.
-            for k in 0..3 {
-                let rng = Rng::new(3, Stream::Init).child(k);
-                let mut index = 0;
-                let dir: Vec<Vec<f64>> = theta
-                    .iter()
-                    .map(|t| t.iter().map(|_| { index += 1; f64::from(rng.uniform_in(index, -1.0, 1.0)) }).collect())
-                    .collect();
-                let eps = 1e-5;
-                let moved = |sign: f64| -> Vec<Vec<f64>> {
-                    theta.iter().zip(&dir).map(|(t, d)| t.iter().zip(d).map(|(a, b)| a + sign * eps * b).collect()).collect()
+        for penalty_kind in ["rrr", "energy"] {
+            pollster::block_on(async {
+                let be = CpuBackend::<f64>::new();
+                let data = data();
+                let mut model = net(&be);
+                let guidance: Guidance =
+                    serde_json::from_str(&format!(r#"{{"lambda": 3, "mask": "background", "penalty": "{penalty_kind}"}}"#)).unwrap();
+                let guide = Guide::new(&be, &guidance, &data).unwrap();
+                let mask = mask_weights(&guidance, &data).unwrap();
+                let rows = [0u32, 1, 2, 3];
+                let features: Vec<f64> = data.features.iter().map(|&v| f64::from(v)).collect();
+                let x = be.gather_rows(&be.upload([data.len(), data.n_features], &features), &rows);
+                let trace = model.forward(&be, &x, Mode::Eval);
+                let theta = params(&be, &model).await;
+                let mut grads = Vec::new();
+                model.visit_params(&mut |p| {
+                    let [r, c] = be.shape(&p.value);
+                    grads.push(be.upload([r, c], &vec![0.0; r * c]));
+                });
+                guide.add_gradient(&be, &model, Batch { x: &x, trace: &trace, rows: &rows, mode: Mode::Eval }, &mut grads);
+                let estimate: Vec<Vec<f64>> = {
+                    let mut out = Vec::new();
+                    for g in &grads {
+                        out.push(be.read(g).await);
+                    }
+                    out
                 };
-                set_params(&be, &mut model, &moved(1.0));
-                let ahead = penalty(&guide, &be, &model, &x, &rows).await;
-                set_params(&be, &mut model, &moved(-1.0));
-                let behind = penalty(&guide, &be, &model, &x, &rows).await;
-                set_params(&be, &mut model, &theta);
-                let fd = (ahead - behind) / (2.0 * eps);
-                let est: f64 = estimate.iter().zip(&dir).map(|(e, d)| e.iter().zip(d).map(|(a, b)| a * b).sum::<f64>()).sum();
-                assert!((fd - est).abs() <= 1e-4 * (1.0 + fd.abs()), "finite difference {fd} vs the mixed-derivative estimate {est}");
-            }
-        });
+                let at_theta = penalty(&guide, &be, &model, &x, &mask, &rows).await;
+                assert!(at_theta > 1e-3, "{penalty_kind}: a penalty worth checking: {at_theta}");
+                // Along three seeded directions in parameter space.
+                for k in 0..3 {
+                    let rng = Rng::new(3, Stream::Init).child(k);
+                    let mut index = 0;
+                    let dir: Vec<Vec<f64>> = theta
+                        .iter()
+                        .map(|t| t.iter().map(|_| { index += 1; f64::from(rng.uniform_in(index, -1.0, 1.0)) }).collect())
+                        .collect();
+                    let eps = 1e-5;
+                    let moved = |sign: f64| -> Vec<Vec<f64>> {
+                        theta.iter().zip(&dir).map(|(t, d)| t.iter().zip(d).map(|(a, b)| a + sign * eps * b).collect()).collect()
+                    };
+                    set_params(&be, &mut model, &moved(1.0));
+                    let ahead = penalty(&guide, &be, &model, &x, &mask, &rows).await;
+                    set_params(&be, &mut model, &moved(-1.0));
+                    let behind = penalty(&guide, &be, &model, &x, &mask, &rows).await;
+                    set_params(&be, &mut model, &theta);
+                    let fd = (ahead - behind) / (2.0 * eps);
+                    let est: f64 = estimate.iter().zip(&dir).map(|(e, d)| e.iter().zip(d).map(|(a, b)| a * b).sum::<f64>()).sum();
+                    println!("{penalty_kind}: finite difference {fd:.6}, mixed-derivative estimate {est:.6}");
+                    assert!(fd.abs() > 1e-3, "{penalty_kind}: a direction worth checking: {fd}");
+                    assert!((fd - est).abs() <= 1e-4 * (1.0 + fd.abs()), "{penalty_kind}: finite difference {fd} vs the mixed-derivative estimate {est}");
+                }
+            });
+        }
     }
 
     #[test]
