@@ -37,7 +37,7 @@ const SPEC: &str = r#"{
 }"#;
 
 /// The guidance of the guided run.
-const GUIDANCE: &str = r#"{ "lambda": 1, "mask": "decoy" }"#;
+const GUIDANCE: &str = r#"{ "lambda": 0.3, "mask": "decoy" }"#;
 
 /// Digits shown in the gallery, and training digits the decoy share is averaged over.
 const SHOWN: usize = 4;
@@ -45,8 +45,8 @@ const MEASURED: usize = 200;
 
 fn epochs(scale: Scale) -> usize {
     match scale {
-        Scale::Small => 4,
-        Scale::Full => 12,
+        Scale::Small => 8,
+        Scale::Full => 20,
     }
 }
 
