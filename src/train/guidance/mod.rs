@@ -6,11 +6,11 @@
 //! at ε = 0, which a central difference estimates from two more forward/backward passes:
 //! [∇θ S(x + hu) − ∇θ S(x − hu)] / 2h. Every pass uses the step's training mode (the same
 //! dropout masks), so the three passes see the same network.
-//! - rrr (Ross et al.): P = ‖M ⊙ g‖², S = Σₙ Σₖ log pₖ(xₙ), u = 2·M² ⊙ g.
+//! - rrr (Ross et al.): P = ‖K·M ⊙ g‖², S = Σₙ Σₖ log pₖ(xₙ), u = 2·(K·M)² ⊙ g.
 //! - energy: P = Σₙ (1 − Iₙ/Tₙ) with A = x ⊙ g, S = Σₙ z_yₙ(xₙ) (the label's logit),
 //!   Tₙ = Σᵢ Kᵢ·A⁺ᵢ, Iₙ = Σᵢ Kᵢ·(1 − Mᵢ)·A⁺ᵢ (K: the pixels that take part, see
 //!   `masks`); ∂P/∂Aᵢ = [Aᵢ > 0]·Kᵢ·(Iₙ − (1 − Mᵢ)·Tₙ)/Tₙ², so u = x ⊙ ∂P/∂A.
-//! (rrr takes K into M: M ← K·M.)
+//!
 //! The step adds λ/n times the batch's sum.
 
 use crate::backend::{ActivationOp, Backend, Real};
