@@ -13,7 +13,7 @@ mod upload;
 
 pub use dataset::{Feature, Preprocess};
 pub use events::{BiasEdit, EmbeddedWeights, Event, WeightEdit};
-pub use guidance::{Guidance, GuidanceMask, GuidancePenalty};
+pub use guidance::{Guidance, GuidanceMask, GuidancePenalty, PaintedMask};
 pub use image::{DecoyKind, DecoySpec, DecoyTest, Texture};
 pub use upload::{content_hash, FileRef, UploadFormat, UploadSpec};
 pub use layers::{LayerSpec, PaddingSpec, PoolKind};
@@ -676,7 +676,7 @@ impl ExperimentSpec {
         layers::validate(&m.layers, "model.layers", 0).map_err(SpecError)?;
         self.training.validate(self.train_points() as u32)?;
         if let Some(g) = &self.training.guidance {
-            g.validate(&self.dataset)?;
+            g.validate(&self.dataset, self.train_points())?;
         }
         check(!self.dataset.is_regression() || self.training.loss == Loss::Mse, || {
             format!("training.loss must be mse for a regression dataset ({:?}), got {:?}", self.dataset.kind, self.training.loss)

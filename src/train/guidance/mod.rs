@@ -6,16 +6,19 @@
 //! at ε = 0, which a central difference estimates from two more forward/backward passes:
 //! [∇θ S(x + hu) − ∇θ S(x − hu)] / 2h. Every pass uses the step's training mode (the same
 //! dropout masks), so the three passes see the same network.
-//! - rrr (Ross et al.): P = ‖M ⊙ g‖², S = Σₙ Σₖ log pₖ(xₙ), u = 2·M² ⊙ g.
+//! - rrr (Ross et al.): P = ‖K·M ⊙ g‖², S = Σₙ Σₖ log pₖ(xₙ), u = 2·(K·M)² ⊙ g.
 //! - energy: P = Σₙ (1 − Iₙ/Tₙ) with A = x ⊙ g, S = Σₙ z_yₙ(xₙ) (the label's logit),
-//!   Tₙ = Σᵢ A⁺ᵢ, Iₙ = Σᵢ (1 − Mᵢ)·A⁺ᵢ; ∂P/∂Aᵢ = [Aᵢ > 0]·(Iₙ − (1 − Mᵢ)·Tₙ)/Tₙ², so
-//!   u = x ⊙ ∂P/∂A.
+//!   Tₙ = Σᵢ Kᵢ·A⁺ᵢ, Iₙ = Σᵢ Kᵢ·(1 − Mᵢ)·A⁺ᵢ (K: the pixels that take part, see
+//!   `masks`); ∂P/∂Aᵢ = [Aᵢ > 0]·Kᵢ·(Iₙ − (1 − Mᵢ)·Tₙ)/Tₙ², so u = x ⊙ ∂P/∂A.
+//!
 //! The step adds λ/n times the batch's sum.
 
 use crate::backend::{ActivationOp, Backend, Real};
 use crate::data::Dataset;
 use crate::nn::{BackwardOptions, Mode, Net, Trace};
-use crate::spec::{Guidance, GuidanceMask, GuidancePenalty};
+use crate::spec::{Guidance, GuidancePenalty};
+
+mod masks;
 
 /// The central difference's step along u (inputs are in [0, 1]; u is a masked gradient,
 /// so h·u is a small move in input space).
@@ -24,76 +27,19 @@ const STEP: f32 = 1e-3;
 const ENERGY_EPS: f32 = 1e-9;
 
 pub(super) struct Guide<T> {
-    /// Per training row and input feature, [n_train, features]: 2·M² (rrr) or 1 − M
-    /// (energy: where evidence may lie).
+    /// Per training row and input feature, [n_train, features], with K the pixels that
+    /// take part (see `masks`): 2·(K·M)² (rrr) or K·(1 − M) (energy: where evidence may lie).
     weights: T,
-    /// The energy's label one-hots, [n_train, classes].
-    labels: Option<T>,
+    energy: Option<Energy<T>>,
     lambda: f32,
 }
 
-/// Grows a binary mask by `radius` in every direction of its `dims` (a square
-/// neighbourhood: [h, w] for images, [len] for signals).
-fn dilate(mask: &[u8], dims: &[usize], radius: usize) -> Vec<u8> {
-    if radius == 0 {
-        return mask.to_vec();
-    }
-    let (h, w) = match *dims {
-        [h, w] => (h, w),
-        [len] => (1, len),
-        _ => unreachable!("masks are 1-D or 2-D"),
-    };
-    let ry = if h == 1 { 0 } else { radius };
-    let mut out = vec![0u8; mask.len()];
-    for y in 0..h {
-        for x in 0..w {
-            let hit = (y.saturating_sub(ry)..=(y + ry).min(h - 1))
-                .any(|yy| (x.saturating_sub(radius)..=(x + radius).min(w - 1)).any(|xx| mask[yy * w + xx] != 0));
-            out[y * w + x] = hit as u8;
-        }
-    }
-    out
-}
-
-/// The mask M (1: must not matter) of every training row, broadcast over channels,
-/// row-major [n_train, features].
-pub(super) fn mask_weights(guidance: &Guidance, data: &Dataset) -> Result<Vec<f32>, String> {
-    let (channels, dims): (usize, Vec<usize>) = match data.image {
-        Some([c, h, w]) => (c, vec![h, w]),
-        None => (1, vec![data.n_features]),
-    };
-    let per = dims.iter().product::<usize>();
-    let source = match guidance.mask {
-        GuidanceMask::Decoy => &data.decoy_masks,
-        GuidanceMask::Background => &data.masks,
-    };
-    if source.len() != data.len() * per {
-        let what = match guidance.mask {
-            GuidanceMask::Decoy => "decoy masks",
-            GuidanceMask::Background => "ground-truth masks",
-        };
-        return Err(format!("guidance needs {what} for every sample, and this dataset has none"));
-    }
-    let rows = source.chunks_exact(per).take(data.n_train);
-    // Every place a decoy appears in the training split: a sample's own decoy alone
-    // would leave the others' places free, and "the other corners are dark" names the
-    // class as well as "my corner is lit".
-    let decoy_places = match guidance.mask {
-        GuidanceMask::Decoy => rows.clone().fold(vec![0u8; per], |acc, row| acc.iter().zip(row).map(|(&a, &b)| a | b).collect()),
-        GuidanceMask::Background => Vec::new(),
-    };
-    let mut weights = Vec::with_capacity(data.n_train * data.n_features);
-    for row in rows {
-        let marked: Vec<u8> = match guidance.mask {
-            GuidanceMask::Decoy => decoy_places.clone(),
-            GuidanceMask::Background => row.iter().map(|&m| u8::from(m == 0)).collect(),
-        };
-        let grown = dilate(&marked, &dims, guidance.dilate as usize);
-        for _ in 0..channels {
-            weights.extend(grown.iter().map(|&m| f32::from(m)));
-        }
-    }
-    Ok(weights)
+/// What only the energy needs.
+struct Energy<T> {
+    /// The labels' one-hots, [n_train, classes].
+    onehot: T,
+    /// K, [n_train, features].
+    counted: T,
 }
 
 /// d/dz of Σ_rows Σₖ log softmax(z)ₖ = 1 − K·softmax(z), per row.
@@ -117,19 +63,22 @@ fn row_sums<B: Backend>(be: &B, x: &B::Tensor) -> B::Tensor {
 
 impl<T> Guide<T> {
     pub(super) fn new<B: Backend<Tensor = T>>(be: &B, guidance: &Guidance, data: &Dataset) -> Result<Self, String> {
-        let mask = mask_weights(guidance, data)?;
-        let (weights, labels): (Vec<f32>, _) = match guidance.penalty {
-            GuidancePenalty::Rrr => (mask.iter().map(|&m| 2.0 * m * m).collect(), None),
+        let masks::Masks { must_not, counted } = masks::masks(guidance, data)?;
+        let shape = [data.n_train, data.n_features];
+        let upload = |values: &mut dyn Iterator<Item = f32>| be.upload(shape, &values.map(B::E::from_f32).collect::<Vec<_>>());
+        let pairs = || must_not.iter().zip(&counted);
+        let (weights, energy) = match guidance.penalty {
+            GuidancePenalty::Rrr => (upload(&mut pairs().map(|(m, k)| 2.0 * (m * k).powi(2))), None),
             GuidancePenalty::Energy => {
                 let mut onehot = vec![B::E::from_f32(0.0); data.n_train * data.classes];
                 for (row, &label) in data.labels[..data.n_train].iter().enumerate() {
                     onehot[row * data.classes + label as usize] = B::E::from_f32(1.0);
                 }
-                (mask.iter().map(|&m| 1.0 - m).collect(), Some(be.upload([data.n_train, data.classes], &onehot)))
+                let energy = Energy { onehot: be.upload([data.n_train, data.classes], &onehot), counted: upload(&mut counted.iter().copied()) };
+                (upload(&mut pairs().map(|(m, k)| k * (1.0 - m))), Some(energy))
             }
         };
-        let values: Vec<B::E> = weights.iter().map(|&w| B::E::from_f32(w)).collect();
-        Ok(Guide { weights: be.upload([data.n_train, data.n_features], &values), labels, lambda: guidance.lambda })
+        Ok(Guide { weights, energy, lambda: guidance.lambda })
     }
 
     /// The score's input gradient g = ∇ₓ S of the batch `x` (training rows `rows`) from
@@ -141,9 +90,9 @@ impl<T> Guide<T> {
 
     /// dS/dz of the penalty's score S at the batch's `logits`.
     fn score_seed<B: Backend<Tensor = T>>(&self, be: &B, logits: &T, rows: &[u32]) -> T {
-        match &self.labels {
+        match &self.energy {
             None => log_prob_sum_seed(be, logits),
-            Some(onehot) => be.gather_rows(onehot, rows),
+            Some(energy) => be.gather_rows(&energy.onehot, rows),
         }
     }
 
@@ -158,18 +107,19 @@ impl<T> Guide<T> {
     fn direction<B: Backend<Tensor = T>>(&self, be: &B, model: &Net<B>, x: &T, trace: &Trace<T>, rows: &[u32]) -> (T, T) {
         let g = self.input_gradient(be, model, x, trace, rows);
         let weights = be.gather_rows(&self.weights, rows);
-        if self.labels.is_none() {
+        let Some(energy) = &self.energy else {
             let u = be.mul(&weights, &g);
             return (g, u);
-        }
+        };
         let [_, features] = be.shape(x);
         let a = be.mul(x, &g);
         let positive = be.activation(ActivationOp::Relu, &a);
-        let total = broadcast(be, &row_sums(be, &positive), features);
+        let counted = be.gather_rows(&energy.counted, rows);
+        let total = broadcast(be, &row_sums(be, &be.mul(&counted, &positive)), features);
         let inside = broadcast(be, &row_sums(be, &be.mul(&weights, &positive)), features);
         let mut numerator = be.mul(&weights, &total);
         be.scale(&mut numerator, -1.0);
-        let numerator = be.add(&inside, &numerator);
+        let numerator = be.mul(&counted, &be.add(&inside, &numerator));
         let d_positive = be.stabilized_div(&numerator, &be.mul(&total, &total), ENERGY_EPS);
         let d_a = be.activation_backward(ActivationOp::Relu, &a, &positive, &d_positive);
         let u = be.mul(x, &d_a);
@@ -263,20 +213,21 @@ mod tests {
 
     /// The penalty of the batch `x` (training rows `rows`), straight from its definition
     /// (see the module comment) given the score's input gradient.
-    async fn penalty(guide: &Guide<<CpuBackend<f64> as Backend>::Tensor>, be: &CpuBackend<f64>, model: &Net<CpuBackend<f64>>, x: &<CpuBackend<f64> as Backend>::Tensor, mask: &[f32], rows: &[u32]) -> f64 {
+    async fn penalty(guide: &Guide<<CpuBackend<f64> as Backend>::Tensor>, be: &CpuBackend<f64>, model: &Net<CpuBackend<f64>>, x: &<CpuBackend<f64> as Backend>::Tensor, masks: &masks::Masks, rows: &[u32]) -> f64 {
         let trace = model.forward(be, x, Mode::Eval);
         let g = be.read(&guide.input_gradient(be, model, x, &trace, rows)).await;
         let xs = be.read(x).await;
-        let features = mask.len() / 4;
+        let features = masks.must_not.len() / 4;
         let mut sum = 0.0;
         for (n, &row) in rows.iter().enumerate() {
-            let m = &mask[row as usize * features..][..features];
+            let m = masks.must_not[row as usize * features..][..features].iter().map(|&m| f64::from(m));
+            let k: Vec<f64> = masks.counted[row as usize * features..][..features].iter().map(|&k| f64::from(k)).collect();
             let (g, xs) = (&g[n * features..][..features], &xs[n * features..][..features]);
-            sum += match guide.labels {
-                None => m.iter().zip(g).map(|(&m, g)| (f64::from(m) * g).powi(2)).sum::<f64>(),
+            sum += match guide.energy {
+                None => m.zip(&k).zip(g).map(|((m, k), g)| (k * m * g).powi(2)).sum::<f64>(),
                 Some(_) => {
-                    let positive: Vec<f64> = xs.iter().zip(g).map(|(x, g)| (x * g).max(0.0)).collect();
-                    let inside: f64 = positive.iter().zip(m).map(|(a, &m)| a * (1.0 - f64::from(m))).sum();
+                    let positive: Vec<f64> = xs.iter().zip(g).zip(&k).map(|((x, g), k)| k * (x * g).max(0.0)).collect();
+                    let inside: f64 = positive.iter().zip(m).map(|(a, m)| a * (1.0 - m)).sum();
                     1.0 - inside / positive.iter().sum::<f64>()
                 }
             };
@@ -286,15 +237,17 @@ mod tests {
 
     #[test]
     fn the_penalty_gradient_matches_a_finite_difference_of_the_penalty() {
-        for penalty_kind in ["rrr", "energy"] {
+        // Soft masks with confidence weighting exercise every factor.
+        let robust = r#", "soften": 0.8, "confidence": 0.3"#;
+        for (penalty_kind, extra) in [("rrr", ""), ("energy", ""), ("rrr", robust), ("energy", robust)] {
             pollster::block_on(async {
                 let be = CpuBackend::<f64>::new();
                 let data = data();
                 let mut model = net(&be);
                 let guidance: Guidance =
-                    serde_json::from_str(&format!(r#"{{"lambda": 3, "mask": "background", "penalty": "{penalty_kind}"}}"#)).unwrap();
+                    serde_json::from_str(&format!(r#"{{"lambda": 3, "mask": "background", "penalty": "{penalty_kind}"{extra}}}"#)).unwrap();
                 let guide = Guide::new(&be, &guidance, &data).unwrap();
-                let mask = mask_weights(&guidance, &data).unwrap();
+                let masks = masks::masks(&guidance, &data).unwrap();
                 let rows = [0u32, 1, 2, 3];
                 let features: Vec<f64> = data.features.iter().map(|&v| f64::from(v)).collect();
                 let x = be.gather_rows(&be.upload([data.len(), data.n_features], &features), &rows);
@@ -313,7 +266,7 @@ mod tests {
                     }
                     out
                 };
-                let at_theta = penalty(&guide, &be, &model, &x, &mask, &rows).await;
+                let at_theta = penalty(&guide, &be, &model, &x, &masks, &rows).await;
                 assert!(at_theta > 1e-3, "{penalty_kind}: a penalty worth checking: {at_theta}");
                 // Along three seeded directions in parameter space.
                 for k in 0..3 {
@@ -328,31 +281,17 @@ mod tests {
                         theta.iter().zip(&dir).map(|(t, d)| t.iter().zip(d).map(|(a, b)| a + sign * eps * b).collect()).collect()
                     };
                     set_params(&be, &mut model, &moved(1.0));
-                    let ahead = penalty(&guide, &be, &model, &x, &mask, &rows).await;
+                    let ahead = penalty(&guide, &be, &model, &x, &masks, &rows).await;
                     set_params(&be, &mut model, &moved(-1.0));
-                    let behind = penalty(&guide, &be, &model, &x, &mask, &rows).await;
+                    let behind = penalty(&guide, &be, &model, &x, &masks, &rows).await;
                     set_params(&be, &mut model, &theta);
                     let fd = (ahead - behind) / (2.0 * eps);
                     let est: f64 = estimate.iter().zip(&dir).map(|(e, d)| e.iter().zip(d).map(|(a, b)| a * b).sum::<f64>()).sum();
-                    println!("{penalty_kind}: finite difference {fd:.6}, mixed-derivative estimate {est:.6}");
+                    println!("{penalty_kind}{extra}: finite difference {fd:.6}, mixed-derivative estimate {est:.6}");
                     assert!(fd.abs() > 1e-3, "{penalty_kind}: a direction worth checking: {fd}");
                     assert!((fd - est).abs() <= 1e-4 * (1.0 + fd.abs()), "{penalty_kind}: finite difference {fd} vs the mixed-derivative estimate {est}");
                 }
             });
         }
-    }
-
-    #[test]
-    fn dilation_grows_a_mask_by_a_square_neighbourhood_and_stays_inside() {
-        let mut m = vec![0u8; 25];
-        m[12] = 1; // the centre of 5×5
-        let d = dilate(&m, &[5, 5], 1);
-        let lit: Vec<usize> = (0..25).filter(|&i| d[i] == 1).collect();
-        assert_eq!(lit, [6, 7, 8, 11, 12, 13, 16, 17, 18]);
-        m = vec![0u8; 25];
-        m[0] = 1; // a corner clips at the edge
-        assert_eq!(dilate(&m, &[5, 5], 2).iter().filter(|&&v| v == 1).count(), 9);
-        assert_eq!(dilate(&[0, 0, 1, 0, 0, 0], &[6], 2), [1, 1, 1, 1, 1, 0]);
-        assert_eq!(dilate(&[0, 1, 0], &[3], 0), [0, 1, 0]);
     }
 }
