@@ -1,10 +1,11 @@
 // The leaderboard panel's pure parts, without a browser: the best row per column follows
 // each column's direction and shares ties, empty cells get their reason, the sample rows
 // and request are checked with messages, and the curve figures carry one series per
-// method with a CSV of the same numbers.
+// method with a CSV of the same numbers; ROAR's fractions and figure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bestRows, reasonFor, testRows, boardRequest, curveFigures, COLUMN_INFO } from '../www/judge/board.js';
+import { parseFractions, roarFigure } from '../www/judge/roar.js';
 
 const curves = (d, s) => ({ deletion: d, insertion: d.map((v) => 1 - v), morf: [], lerf: [], randomDeletion: [], randomisedLayers: [], spearman: s, ssim: s });
 const board = {
@@ -50,4 +51,13 @@ test('the curve figures: one series per method over the shares, the randomisatio
   assert.deepEqual(spearman.series[1].x, [0, 1]);
   const noCheck = { ...board, rows: board.rows.map((r) => ({ ...r, curves: { ...r.curves, spearman: [], ssim: [] } })) };
   assert.deepEqual(curveFigures(noCheck).map((f) => f.id), ['deletion', 'insertion']);
+});
+
+test('ROAR fractions are checked, and its figure pairs the method with random removal', () => {
+  assert.deepEqual(parseFractions('0.1, 0.5 1'), [0.1, 0.5, 1]);
+  assert.throws(() => parseFractions('0.1, 1.2'), /from 0 to 1, not "1.2"/);
+  assert.throws(() => parseFractions(' '), /1 to 10 fractions/);
+  const fig = roarFigure({ method: 'gradient', steps: 30, fractions: [0.1, 0.5], methodAccuracy: [0.8, 0.3], randomAccuracy: [0.9, 0.7] });
+  assert.deepEqual(fig.series.map((s) => [s.name, s.y]), [['gradient ranking', [0.8, 0.3]], ['random', [0.9, 0.7]]]);
+  assert.equal(fig.csv, 'fraction,method,random\n0.1,0.8,0.9\n0.5,0.3,0.7\n');
 });

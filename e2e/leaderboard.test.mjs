@@ -3,7 +3,9 @@
 // from the keyboard; the table holds every method × metric as a finite number with the
 // best per column starred, the curve canvases are drawn, the CSV downloads with the
 // engine's header; without masks or the randomisation check the cells say "n/a" with a
-// reason; a long run shows progress and stops on Cancel, keeping the board shown.
+// reason; the randomisation strip shows a map per step; a long run shows progress and
+// stops on Cancel, keeping the board shown; ROAR retrains at one fraction and charts it,
+// and the randomised-labels check reports its correlations.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -104,6 +106,16 @@ test('the leaderboard panel judges two methods, draws the curves, exports CSV an
   }));
   for (const n of colours) assert.ok(n > 20, `a curve canvas with ${n} colours`);
   assert.equal(await page.locator(`${panel} .judge-figures figure[data-id=deletion] .lab-legend li`).count(), 2);
+  // The randomisation strip: per method the trained map, then one per randomised layer
+  // (the tiny CNN's dense and conv layers); the gradient's map changes on the way.
+  const strips = await page.$$eval(`${panel} .judge-strips tr[data-method]`, (trs) => trs.map((tr) => ({
+    method: tr.dataset.method,
+    captions: [...tr.querySelectorAll('.caption')].map((c) => c.textContent),
+    pixels: [...tr.querySelectorAll('canvas.map')].map((c) => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).join()),
+  })));
+  assert.deepEqual(strips.map((s) => s.method), ['gradient', 'gradientXInput']);
+  assert.deepEqual(strips[0].captions.map((c) => c.split(' · ')[0]), ['trained', 'layers ≥ 4 random', 'layers ≥ 0 random']);
+  assert.notEqual(strips[0].pixels[0], strips[0].pixels[2], 'the gradient map changes once every layer is random');
   await page.locator(panel).scrollIntoViewIfNeeded();
   await screenshot(page, 'leaderboard');
 
@@ -145,5 +157,23 @@ test('the leaderboard panel judges two methods, draws the curves, exports CSV an
   console.log(`# cancelled ${Date.now() - t1} ms after Cancel`);
   assert.equal((await table(page)).rows.length, 1, 'the board shown before stays');
   assert.ok(await page.isHidden(`${panel} .judge-progress`));
+
+  // ROAR at one fraction: two small retrainings, then the chart of method against random.
+  await page.selectOption(`${panel} .roar-method`, 'gradientXInput');
+  await page.fill(`${panel} .roar-fractions`, '0.5');
+  const t2 = Date.now();
+  await page.click(`${panel} .roar-run`);
+  await page.waitForFunction((p) => /^ROAR (done|not run)/.test(document.querySelector(`${p} .roar-status`).textContent), panel, { timeout: 20000 });
+  console.log(`# ${await page.textContent(`${panel} .roar-status`)} (${Date.now() - t2} ms)`);
+  assert.match(await page.textContent(`${panel} .roar-status`), /^ROAR done: 1 fraction, 40 steps per model/);
+  assert.deepEqual(await page.locator(`${panel} .roar-figure .lab-legend li`).allTextContents(), [' gradientXInput ranking', ' random']);
+
+  // Randomised labels: one retraining on shuffled labels, the maps compared on 50 samples.
+  await page.click(`${panel} .labels-run`);
+  await page.waitForFunction((p) => /^Randomised labels(:| \()/.test(document.querySelector(`${p} .roar-status`).textContent), panel, { timeout: 20000 });
+  const labels = await page.textContent(`${panel} .roar-status`);
+  console.log(`# ${labels}`);
+  const [, rho, ssim] = labels.match(/Spearman (-?[\d.]+), SSIM (-?[\d.]+)/) ?? [];
+  assert.ok(Math.abs(Number(rho)) <= 1 && Math.abs(Number(ssim)) <= 1, labels);
   assert.deepEqual(problems, []);
 });

@@ -2,12 +2,15 @@
 // on the first N test samples of the current model by the engine's leaderboard (in the
 // worker), with progress and Cancel, a table of methods × metrics (best per column marked
 // with a star and bold, empty cells "n/a" with the reason), the deletion, insertion and
-// randomisation curves per method, and CSV export of the table.
+// randomisation curves per method, the randomisation map strip (strip.js), CSV export
+// of the table, and the checks that retrain: ROAR and randomised labels (roar.js).
 import { createMethodPicker } from '../explain/picker.js';
 import { requestOf } from '../explain/methods.js';
 import { convLayers } from '../explain/layers.js';
 import { renderFigure } from '../labs/figure.js';
 import { saveText } from '../ui/download.js';
+import { renderStrips } from './strip.js';
+import { createRetrainChecks } from './roar.js';
 import { COLUMN_INFO, bestRows, reasonFor, formatValue, boardRequest, testRows, curveFigures } from './board.js';
 
 const DEFAULT_METHODS = ['gradient', 'integratedGradients'];
@@ -36,13 +39,18 @@ const TEMPLATE = `
   </div>
   <div class="judge-table"></div>
   <ul class="judge-notes"></ul>
-  <div class="judge-figures lab-figures"></div>`;
+  <div class="judge-figures lab-figures"></div>
+  <div class="judge-strip"></div>
+  <div class="judge-roar-box"></div>`;
 
 export function createJudgePanel(root, { call, on, onError }) {
   root.innerHTML = TEMPLATE;
   const $ = (sel) => root.querySelector(sel);
   const say = (text) => { $('.judge-status').textContent = text; };
   const picker = createMethodPicker($('.picker'), { initial: DEFAULT_METHODS, onChange: () => {} });
+  const roar = createRetrainChecks($('.judge-roar-box'), {
+    call, on, onError, target: () => $('.judge-target').value, rows: () => testRows(info, $('.judge-samples').value),
+  });
   let info = null;
   let datasetKey = null;
   let running = null;
@@ -112,6 +120,7 @@ export function createJudgePanel(root, { call, on, onError }) {
   function show(board, options) {
     renderTable(board, options);
     $('.judge-figures').replaceChildren(...curveFigures(board).map((fig) => renderFigure(fig, 'glassbox-judge')));
+    $('.judge-strip').replaceChildren(...[renderStrips(board)].filter(Boolean));
   }
 
   async function run() {
@@ -167,7 +176,8 @@ export function createJudgePanel(root, { call, on, onError }) {
         datasetKey = key;
         csv = null;
         $('.judge-csv').disabled = true;
-        for (const sel of ['.judge-table', '.judge-notes', '.judge-figures']) $(sel).replaceChildren();
+        for (const sel of ['.judge-table', '.judge-notes', '.judge-figures', '.judge-strip']) $(sel).replaceChildren();
+        roar.clear();
         say('');
       }
       const masks = info.masks ?? [];
