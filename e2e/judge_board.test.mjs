@@ -19,8 +19,10 @@ const board = {
   ],
 };
 
-test('the best row per column follows its direction, ties share it, and empty columns have none', () => {
-  assert.deepEqual(bestRows(board), [[0], [0, 1], []]);
+test('the best row per column follows its direction, ties share it, and empty or flat columns have none', () => {
+  assert.deepEqual(bestRows(board), [[0], [], []], 'equal values star no row');
+  const third = { ...board, rows: [...board.rows, { label: 'c', values: [0.2, 0.5, 1], curves: board.rows[0].curves }] };
+  assert.deepEqual(bestRows(third), [[0, 2], [0, 1], []], 'ties share the star; one value alone is not starred');
   for (const c of ['deletionAuc', 'randomisationSpearman', 'topKIou']) assert.ok(COLUMN_INFO[c][0] && COLUMN_INFO[c][1]);
 });
 

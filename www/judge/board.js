@@ -22,11 +22,12 @@ export const COLUMN_INFO = {
 export const LOCALISATION = ['pointingGame', 'relevanceMass', 'topKIou'];
 
 // Per column, the indices of the rows with the best finite value (ties share it); empty
-// when no row has a value.
+// when no row has a value or all values are equal (nothing to choose between, such as
+// random deletion, which does not depend on the map).
 export function bestRows(board) {
   return board.columns.map((_, c) => {
     const values = board.rows.map((r) => r.values[c]).filter(Number.isFinite);
-    if (!values.length) return [];
+    if (new Set(values).size < 2) return [];
     const target = board.higherIsBetter[c] ? Math.max(...values) : Math.min(...values);
     return board.rows.map((r, i) => (r.values[c] === target ? i : -1)).filter((i) => i >= 0);
   });

@@ -72,7 +72,7 @@ export function createJudgePanel(root, { call, on, onError }) {
     const best = bestRows(board);
     const table = document.createElement('table');
     table.className = 'judge-board';
-    const caption = cell('caption', `Mean over ${board.samples} test sample${board.samples === 1 ? '' : 's'}; ★ marks the best per column.`);
+    const caption = cell('caption', `Mean over ${board.samples} test sample${board.samples === 1 ? '' : 's'}; ★ marks the best per column (none where all are equal).`);
     const head = document.createElement('tr');
     head.append(cell('th', 'Method'));
     board.columns.forEach((c, k) => {
