@@ -426,6 +426,10 @@ const methods = {
   },
   // Methods × metrics on dataset rows: {board, csv} (cancelExplain stops it).
   leaderboard: (args) => explainer.leaderboard(args ?? {}),
+  // Remove and retrain for one method: test accuracy per fraction (cancelExplain stops it).
+  roar: (args) => explainer.roar(args ?? {}),
+  // Retrain on shuffled labels and compare one method's maps (cancelExplain stops it).
+  randomisedLabels: (args) => explainer.randomisedLabels(args ?? {}),
 };
 
 // Calls answered at once, not queued behind a running session call (they do not touch

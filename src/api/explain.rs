@@ -1,5 +1,5 @@
-//! The wasm surface of explanations: `explainRows`, `explainFeatures`, `explainGrid` and
-//! `leaderboard` on the JS Session. `leaderboard(requestJson, indices, progress)` resolves
+//! The wasm surface of explanations: `explainRows`, `explainFeatures`, `explainGrid`,
+//! `leaderboard`, `roar` and `randomisedLabels` on the JS Session. `leaderboard(requestJson, indices, progress)` resolves
 //! to `{board, csv}`: the board as `explain::metrics::leaderboard::Board` (rows per method,
 //! columns per metric, the curves) and its CSV text. Each resolves to `{method, shape, maps (n × ∏shape, Float32Array),
 //! targets, scores, completenessGap, layerRelevance}` and calls `progress(done, total,
@@ -10,7 +10,7 @@ use super::{set, to_js, WasmSession};
 use crate::explain::request::AttributionFile;
 use crate::explain::Progress;
 use crate::session::{ExplainRequest, ExplainSource, LeaderboardRequest};
-use js_sys::{Float32Array, Function, Object, Promise, Uint32Array};
+use js_sys::{Float32Array, Float64Array, Function, Object, Promise, Uint32Array};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -122,6 +122,39 @@ impl WasmSession {
             set(&out, "board", to_js(&board)?);
             set(&out, "csv", board.csv());
             Ok(out.into())
+        })
+    }
+
+    /// ROAR for one method (`{method, params}` JSON) at `fractions` of each image's
+    /// pixels: resolves to `session::Roar` (test accuracy per fraction, by the method's
+    /// ranking and a random one), with `progress` as for the leaderboard.
+    #[wasm_bindgen(js_name = roar)]
+    #[allow(clippy::await_holding_refcell_ref)]
+    pub fn roar(&self, request_json: &str, fractions: Float64Array, seed: u32, progress: Option<Function>) -> Promise {
+        let inner = self.inner.clone();
+        let request = ExplainRequest::from_json(request_json);
+        let fractions = fractions.to_vec();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let hook = progress.map(JsProgress::new);
+            let session = inner.borrow();
+            let roar = session.roar(&request.map_err(|e| JsError::new(&e))?, &fractions, seed, hook.as_ref().map(|h| h as &dyn Progress)).await.map_err(|e| JsError::new(&e))?;
+            Ok(to_js(&roar)?)
+        })
+    }
+
+    /// The randomised-labels check for one method (`{method, params}` JSON) on dataset
+    /// rows: resolves to `session::LabelCheck`, with `progress` counting training steps.
+    #[wasm_bindgen(js_name = randomisedLabels)]
+    #[allow(clippy::await_holding_refcell_ref)]
+    pub fn randomised_labels(&self, request_json: &str, indices: Uint32Array, seed: u32, progress: Option<Function>) -> Promise {
+        let inner = self.inner.clone();
+        let request = ExplainRequest::from_json(request_json);
+        let rows: Vec<usize> = indices.to_vec().into_iter().map(|i| i as usize).collect();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let hook = progress.map(JsProgress::new);
+            let mut session = inner.borrow_mut();
+            let check = session.randomised_labels(&request.map_err(|e| JsError::new(&e))?, &rows, seed, hook.as_ref().map(|h| h as &dyn Progress)).await.map_err(|e| JsError::new(&e))?;
+            Ok(to_js(&check)?)
         })
     }
 

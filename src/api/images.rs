@@ -3,7 +3,7 @@
 
 use super::{parse_spec, set, to_js, WasmSession};
 use crate::backend::gpu::GpuBackend;
-use crate::session::{prepare_upload, ActivationMaps, Session, UploadedFiles};
+use crate::session::{prepare_upload, ActivationMaps, BoardMasks, Session, UploadedFiles};
 use crate::spec::{ModelSpec, UploadFormat};
 use js_sys::{Array, Float32Array, Function, Object, Promise, Uint32Array, Uint8Array};
 use std::cell::RefCell;
@@ -89,8 +89,9 @@ impl WasmSession {
         Ok(WasmSession { inner: Rc::new(RefCell::new(session)) })
     }
 
-    /// `{image: [c,h,w] | null, nFeatures, featureNames: [string] | null, pointSet, classes, nTrain, samples}`
-    /// (`featureNames`: a table's column names).
+    /// `{image: [c,h,w] | null, nFeatures, featureNames: [string] | null, pointSet, classes, nTrain, samples, masks}`
+    /// (`featureNames`: a table's column names; `masks`: the per-pixel ground truths the
+    /// leaderboard can score against, of "object" and "decoy").
     #[wasm_bindgen(js_name = dataInfo)]
     pub fn data_info(&self) -> JsValue {
         let session = self.inner.borrow();
@@ -105,6 +106,12 @@ impl WasmSession {
         set(&out, "classes", d.classes as u32);
         set(&out, "nTrain", d.n_train as u32);
         set(&out, "samples", d.len() as u32);
+        let masks: Array = [(BoardMasks::Object, "object"), (BoardMasks::Decoy, "decoy")]
+            .into_iter()
+            .filter(|(which, _)| session.pixel_masks(*which).is_some())
+            .map(|(_, name)| JsValue::from_str(name))
+            .collect();
+        set(&out, "masks", masks);
         out.into()
     }
 

@@ -71,6 +71,19 @@ impl LeaderboardRequest {
 }
 
 impl Session {
+    /// The dataset's per-pixel masks of one kind with the pixels per sample, when it has
+    /// them for every sample (`BoardMasks::None` has none).
+    pub fn pixel_masks(&self, which: BoardMasks) -> Option<(&[u8], usize)> {
+        let d = &self.data;
+        let all = match which {
+            BoardMasks::Object => &d.masks,
+            BoardMasks::Decoy => &d.decoy_masks,
+            BoardMasks::None => return None,
+        };
+        let pixels = d.image.map(|[_, h, w]| h * w).filter(|&p| p > 0 && all.len() == d.len() * p)?;
+        Some((all, pixels))
+    }
+
     /// Scores `request.methods` on dataset `rows` (train first, then test), telling
     /// `progress` the rows pushed through the network; fails naming the problem, or
     /// with "cancelled".
@@ -89,10 +102,8 @@ impl Session {
         let masks = match request.masks {
             BoardMasks::None => None,
             which => {
-                let all = if which == BoardMasks::Object { &d.masks } else { &d.decoy_masks };
-                let pixels = d.image.map(|[_, h, w]| h * w).filter(|p| all.len() == d.len() * p);
                 let what = if which == BoardMasks::Object { "object" } else { "decoy" };
-                let pixels = pixels.ok_or_else(|| format!("leaderboard: this dataset has no {what} masks; choose masks \"none\""))?;
+                let (all, pixels) = self.pixel_masks(which).ok_or_else(|| format!("leaderboard: this dataset has no {what} masks; choose masks \"none\""))?;
                 Some(rows_given.iter().map(|&i| all[i * pixels..(i + 1) * pixels].to_vec()).collect::<Vec<_>>())
             }
         };
@@ -132,6 +143,8 @@ mod tests {
         let json = r#"{"methods": [{"method": "gradient"}, {"method": "gradientXInput"}], "steps": 4, "perturbations": 2, "sanity": false, "fill": "mean"}"#;
         let board = pollster::block_on(s.leaderboard(&LeaderboardRequest::from_json(json).unwrap(), &[0, 5], None)).unwrap();
         assert_eq!((board.rows.len(), board.samples), (2, 2));
+        assert_eq!(s.pixel_masks(BoardMasks::Object).map(|(m, p)| (m.len(), p)), Some((60 * 784, 784)));
+        assert!(s.pixel_masks(BoardMasks::Decoy).is_none() && s.pixel_masks(BoardMasks::None).is_none());
         assert!(board.rows.iter().all(|r| r.values[6..9].iter().all(Option::is_some)), "{:?}", board.rows[0].values);
         let bad = |json: &str| match LeaderboardRequest::from_json(json) {
             Ok(r) => pollster::block_on(s.leaderboard(&r, &[0], None)).unwrap_err(),

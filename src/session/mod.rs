@@ -100,6 +100,9 @@ mod explain;
 mod gpu_fault;
 mod images;
 mod leaderboard;
+mod labels;
+mod retrain;
+mod roar;
 mod upload;
 mod views;
 
@@ -107,6 +110,8 @@ pub use activations::{ActivationAlarm, ActivationWatch};
 pub use edits::Applied;
 pub use explain::{ExplainRequest, ExplainSource, MAX_EXPLAIN_GRID, MAX_EXPLAIN_NUMBERS, MAX_EXPLAIN_SAMPLES};
 pub use leaderboard::{BoardMasks, LeaderboardRequest};
+pub use labels::LabelCheck;
+pub use roar::Roar;
 pub use images::{ActivationMaps, Filters, LayerShape, SampleBatch};
 pub use upload::{prepare as prepare_upload, UploadedFiles};
 pub use views::{ActivationCodes, Confusion, NetworkLayer, NetworkView, NeuronMaps, PlaneViews, Regions};

@@ -3,7 +3,8 @@
 // (with the maps so far when the method refines them),
 // yields between batches so cancelExplain and other messages get through, and re-explains
 // the live probe set every N training steps ({event: 'liveExplain'}); also runs the
-// leaderboard ({event: 'leaderboardProgress'}).
+// leaderboard ({event: 'leaderboardProgress'}), ROAR ({event: 'roarProgress'}) and the
+// randomised-labels check ({event: 'labelsProgress'}).
 
 // Progress events are posted at most this often (the last one always).
 const PROGRESS_INTERVAL_MS = 50;
@@ -51,29 +52,52 @@ export function createExplainHost({ session, yieldToEvents, post }) {
     }
   }
 
-  // The leaderboard ({request: {methods, steps?, ...}, indices}): methods × metrics on the
-  // dataset rows, posting {event: 'leaderboardProgress', done, total}; cancelled like an
-  // explanation. Resolves to {board, csv}.
-  async function leaderboard({ request, indices }) {
-    if (!request || !Array.isArray(request.methods)) throw new Error('leaderboard needs a request {methods: [{method, params}], ...}.');
-    if (!Array.isArray(indices) && !ArrayBuffer.isView(indices)) throw new Error('leaderboard needs the sample indices.');
+  // Runs `work(progress)` cancellably like an explanation, posting {event, done, total}.
+  async function judged(event, work) {
     const token = { cancelled: false };
     running = token;
     let lastPost = 0;
     const progress = async (done, total) => {
       const now = performance.now();
       if (done === total || now - lastPost >= PROGRESS_INTERVAL_MS) {
-        post({ event: 'leaderboardProgress', done, total });
+        post({ event, done, total });
         lastPost = now;
       }
       await yieldToEvents();
       return !token.cancelled;
     };
     try {
-      return await session().leaderboard(JSON.stringify(request), Uint32Array.from(indices), progress);
+      return await work(progress);
     } finally {
       if (running === token) running = null;
     }
+  }
+
+  // The leaderboard ({request: {methods, steps?, ...}, indices}): methods × metrics on the
+  // dataset rows, posting {event: 'leaderboardProgress', done, total}; cancelled like an
+  // explanation. Resolves to {board, csv}.
+  async function leaderboard({ request, indices }) {
+    if (!request || !Array.isArray(request.methods)) throw new Error('leaderboard needs a request {methods: [{method, params}], ...}.');
+    if (!Array.isArray(indices) && !ArrayBuffer.isView(indices)) throw new Error('leaderboard needs the sample indices.');
+    return judged('leaderboardProgress', (progress) => session().leaderboard(JSON.stringify(request), Uint32Array.from(indices), progress));
+  }
+
+  // ROAR ({request: {method, params}, fractions, seed?}): retrains per fraction, posting
+  // {event: 'roarProgress', done, total}; cancelled like an explanation.
+  async function roar({ request, fractions, seed = 0 }) {
+    if (!request || typeof request.method !== 'string') throw new Error('roar needs a request {method, params}.');
+    if (!Array.isArray(fractions)) throw new Error('roar needs the fractions of pixels to remove.');
+    const json = JSON.stringify({ method: request.method, params: request.params ?? {} });
+    return judged('roarProgress', (progress) => session().roar(json, Float64Array.from(fractions), seed >>> 0, progress));
+  }
+
+  // The randomised-labels check ({request: {method, params}, indices, seed?}): retrains on
+  // shuffled labels, posting {event: 'labelsProgress', done, total}; cancelled likewise.
+  async function randomisedLabels({ request, indices, seed = 0 }) {
+    if (!request || typeof request.method !== 'string') throw new Error('randomisedLabels needs a request {method, params}.');
+    if (!Array.isArray(indices) && !ArrayBuffer.isView(indices)) throw new Error('randomisedLabels needs the sample indices.');
+    const json = JSON.stringify({ method: request.method, params: request.params ?? {} });
+    return judged('labelsProgress', (progress) => session().randomisedLabels(json, Uint32Array.from(indices), seed >>> 0, progress));
   }
 
   const transferOf = (attr) => [attr.maps.buffer, attr.scores.buffer, ...(attr.completenessGap ? [attr.completenessGap.buffer] : [])];
@@ -81,6 +105,8 @@ export function createExplainHost({ session, yieldToEvents, post }) {
   return {
     run,
     leaderboard,
+    roar,
+    randomisedLabels,
     transferOf,
     // Stops the running explanation at its next batch; true if one was running.
     cancel() {

@@ -6,6 +6,7 @@
 // A table (an uploaded CSV: flat rows, no image shape) gets per-feature bars named by
 // its columns instead of maps, and an average over the train or test rows per method.
 import { createMethodPicker } from '../explain/picker.js';
+import { convLayers } from '../explain/layers.js';
 import { requestOf, isMagnitude } from '../explain/methods.js';
 import { toPlane, applySign, sharedScales, SIGN_MODES, SCALE_GROUPS } from '../explain/normalise.js';
 import { grayscale, paintColourBar } from '../explain/paint.js';
@@ -524,9 +525,7 @@ export function createExplainPanel(root, { call, on, onError, drawing }) {
         if (keep && Number(keep) < info.classes) $(sel).value = keep;
       }
       try {
-        const shapes = await call('layerShapes', { model: spec.model });
-        const conv = shapes.map((l, id) => [l, id]).filter(([l]) => l.kind === 'conv2d').map(([l, id]) => [String(id), `${id}: conv2d ${l.output}`]);
-        picker.setModel({ conv, image: Boolean(info.image) });
+        picker.setModel({ conv: await convLayers(call, spec.model), image: Boolean(info.image) });
       } catch (e) {
         onError(e.message);
       }

@@ -13,6 +13,7 @@ import { createLayerView } from './filters.js';
 import { createDrawPad } from './draw.js';
 import { createExplainPanel } from './explain.js';
 import { createGuidePanel } from '../guide/panel.js';
+import { createJudgePanel } from '../judge/panel.js';
 
 // Predictions are refreshed at most this often while training runs.
 const REFRESH_MS = 1500;
@@ -27,6 +28,7 @@ const PANELS = [
   ['draw', 'Draw a digit', ''],
   ['explain', 'Explanations', 'wide'],
   ['guide', 'Guide training with masks', 'wide'],
+  ['judge', 'Judge explanations', 'wide'],
 ];
 
 export function createImageView(root, { call, on, load, apply, opened, onError, onUploadProgress }) {
@@ -78,6 +80,7 @@ export function createImageView(root, { call, on, load, apply, opened, onError, 
   const pad = createDrawPad(box('draw'), { classify: (pixels) => call('classify', { features: pixels }) });
   const explain = createExplainPanel(box('explain'), { call, on, onError, drawing: () => pad.drawing() });
   const guide = createGuidePanel(box('guide'), { call, apply, onError });
+  const judge = createJudgePanel(box('judge'), { call, on, onError });
 
   // Refreshes run one after another, each reading the latest state.
   let chain = Promise.resolve();
@@ -109,6 +112,7 @@ export function createImageView(root, { call, on, load, apply, opened, onError, 
       stack.show(spec.model);
       explain.show(spec, info);
       guide.show(spec, info);
+      judge.show(spec, info);
       shownEpoch = -1;
       refresh();
     },

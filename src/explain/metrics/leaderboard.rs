@@ -60,6 +60,10 @@ pub struct Row {
     pub label: String,
     pub values: Vec<Option<f64>>,
     pub curves: RowCurves,
+    /// The first sample's map (in `map_shape`) at each randomisation step, for the map
+    /// strip; empty when the check did not run.
+    pub strip: Vec<Vec<f64>>,
+    pub map_shape: Vec<usize>,
 }
 
 /// A method's mean curves over the samples.
@@ -182,12 +186,16 @@ pub async fn leaderboard<B: Backend>(
             Some(mean(&sensitive)),
             randomisation.as_ref().and_then(|r| r.spearman.last().copied()),
         ];
-        let (randomised_layers, spearman, ssim) = randomisation.map(|r| (r.layers, r.spearman, r.ssim)).unwrap_or_default();
+        let (randomised_layers, spearman, ssim, strip) = randomisation
+            .map(|r| (r.layers, r.spearman, r.ssim, r.maps.into_iter().filter_map(|step| step.into_iter().next()).collect()))
+            .unwrap_or_default();
         board_rows.push(Row {
             method: request.name.clone(),
             label: label(request),
             values,
             curves: RowCurves { deletion: deletion.mean_curve, insertion: insertion.mean_curve, morf: morf.mean_curve, lerf: lerf.mean_curve, random_deletion: random.mean_curve, randomised_layers, spearman, ssim },
+            strip,
+            map_shape: a.shape.clone(),
         });
     }
     Ok(Board {
@@ -268,6 +276,12 @@ mod tests {
         let predicted: Vec<f64> = z.chunks(3).map(|r| r.iter().copied().fold(f64::MIN, f64::max)).collect();
         assert!((board.rows[0].curves.deletion[0] - mean(&predicted)).abs() < 1e-12);
         assert_eq!(board.rows[0].curves.spearman.len(), 3, "the trained model, then two layers randomised");
+        // The strip: the first sample's map per step, starting with the trained model's.
+        let first = super::super::Explainer::explain(&methods[0].method, &probe, &rows_in, &methods[0].target.seeds(&z, 3, file.labels.as_deref()).unwrap()).await_now().unwrap();
+        assert_eq!(board.rows[0].strip.len(), 3);
+        assert_eq!(board.rows[0].map_shape, first.shape);
+        assert_eq!(board.rows[0].strip[0], first.maps[0]);
+        assert!(board.rows[0].strip.iter().all(|m| m.len() == 25) && board.rows[0].strip[2] != first.maps[0]);
         let seen = seen.into_inner();
         let total = rows(&net, &methods, 3, &o);
         assert!(seen.windows(2).all(|w| w[0].0 < w[1].0) && seen.iter().all(|s| s.1 == total), "{seen:?}");
@@ -282,6 +296,7 @@ mod tests {
         let bare = leaderboard(&be, &net, None, &methods[..1], &file, None, &o, None).await_now().unwrap();
         assert_eq!(bare.rows[0].values[6..9], [None, None, None]);
         assert_eq!(bare.rows[0].values[11], None);
+        assert!(bare.rows[0].strip.is_empty());
         assert!(bare.csv().lines().nth(1).unwrap().contains(",,,"));
     }
 
