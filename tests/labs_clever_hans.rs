@@ -1,9 +1,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! The Clever Hans lab at small scale: the patch decoy costs test accuracy and draws the
-//! plain model's saliency, and guidance moves the maps off the patch. Whether guidance
-//! also recovers test accuracy in so few epochs varies (guided training is noisier; the
-//! three-seed comparison is tests/decoys.rs), so the test pins that the verdict follows
-//! the curves.
+//! plain model's saliency; guidance recovers test accuracy and moves the maps off the
+//! patch (the three-seed comparison on shapes is tests/decoys.rs).
 
 mod lab_runs;
 use lab_runs::*;
@@ -32,6 +30,7 @@ fn the_decoy_is_learned_plainly_and_unlearned_with_guidance() {
     assert!(check(&report, "the decoy costs test accuracy").holds);
     let last = |i: usize| *curves[i].y.last().unwrap();
     assert_eq!(check(&report, "guidance recovers test accuracy").holds, last(2) > last(1));
+    assert!(last(2) >= last(1) + 0.1, "plain {} → guided {}", last(1), last(2));
     assert!(check(&report, "guided maps move off the patch").holds);
 }
 

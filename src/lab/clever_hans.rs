@@ -26,18 +26,18 @@ pub const ABOUT: About = About {
 
 /// The digits and the network; `decoy` adds the patch to the training split only.
 const SPEC: &str = r#"{
-  "dataset": { "kind": "digits", "points": 1000, "trainFraction": 0.6, "imageSize": 16, "noise": 0, "seed": 3 },
+  "dataset": { "kind": "digits", "points": 1000, "trainFraction": 0.6, "imageSize": 16, "noise": 0, "seed": 1 },
   "model": { "hidden": [], "activation": "relu", "layers": [
-      { "type": "conv2d", "filters": 6, "kernel": 3 }, { "type": "activation", "function": "relu" },
-      { "type": "pool", "op": "max", "size": 2 },
       { "type": "conv2d", "filters": 8, "kernel": 3 }, { "type": "activation", "function": "relu" },
+      { "type": "pool", "op": "max", "size": 2 },
+      { "type": "conv2d", "filters": 16, "kernel": 3 }, { "type": "activation", "function": "relu" },
       { "type": "pool", "op": "max", "size": 2 },
       { "type": "flatten" }, { "type": "dense", "units": 10 } ] },
   "training": { "loss": "softmaxCrossEntropy", "optimizer": "adam", "learningRate": 0.01, "batchSize": 32, "seed": 1 }
 }"#;
 
 /// The guidance of the guided run.
-const GUIDANCE: &str = r#"{ "lambda": 0.3, "mask": "decoy" }"#;
+const GUIDANCE: &str = r#"{ "lambda": 0.03, "mask": "decoy" }"#;
 
 /// Digits shown in the gallery, and training digits the decoy share is averaged over.
 const SHOWN: usize = 4;
@@ -45,7 +45,7 @@ const MEASURED: usize = 200;
 
 fn epochs(scale: Scale) -> usize {
     match scale {
-        Scale::Small => 8,
+        Scale::Small => 10,
         Scale::Full => 20,
     }
 }

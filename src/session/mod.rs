@@ -188,6 +188,13 @@ impl Session {
         reason: &str,
     ) -> Result<Self, SpecError> {
         spec.validate()?;
+        // Every guidance the run will use must find its masks on these data (events apply
+        // later, mid-run, where a failure could not be reported).
+        for step in std::iter::once(0).chain(spec.events.iter().map(|e| e.step)) {
+            if let Some(g) = &spec.training_at(step).guidance {
+                crate::train::check_guidance(g, &data).map_err(SpecError)?;
+            }
+        }
         let start = spec.weights.as_ref().map_or(0, |w| w.step);
         let training = spec.training_at(start);
         let engine = engine(&ExperimentSpec { training: training.clone(), ..spec.clone() }, &data).map_err(SpecError)?;

@@ -196,6 +196,32 @@ mod tests {
     }
 
     #[test]
+    fn painted_masks_of_the_wrong_size_for_uploaded_images_are_refused_at_open() {
+        let (images, labels) = idx_pair(80);
+        let files = UploadedFiles {
+            format: UploadFormat::Idx,
+            files: vec![("train-images-idx3-ubyte".into(), &images[..]), ("train-labels-idx1-ubyte".into(), &labels[..])],
+        };
+        let (spec, data) = prepare(&template(), &files, &mut |_| {}).unwrap();
+        // 8 × 8 images take 8 bytes of bits; 32 bytes are a 16 × 16 mask.
+        let painted = |bits: &str| serde_json::json!({"lambda": 1, "mask": "painted", "painted": [{"index": 0, "bits": bits}]});
+        let fits = painted("AQAAAAAAAAA=");
+        let wrong = painted("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+        let mut good = spec.clone();
+        good.training.guidance = Some(serde_json::from_value(fits).unwrap());
+        assert!(Session::on_files(good, data.clone()).is_ok());
+        let mut bad = spec.clone();
+        bad.training.guidance = Some(serde_json::from_value(wrong.clone()).unwrap());
+        let err = Session::on_files(bad, data.clone()).err().expect("a wrongly sized mask is refused").0;
+        assert!(err.contains("painted"), "{err}");
+        // The same mask arriving later, as an event, is refused when the run opens.
+        let mut later = spec.clone();
+        later.events = vec![serde_json::from_value(serde_json::json!({"step": 5, "training": {"guidance": wrong}})).unwrap()];
+        let err = Session::on_files(later, data).err().expect("a wrongly sized mask in an event is refused").0;
+        assert!(err.contains("painted"), "{err}");
+    }
+
+    #[test]
     fn csv_column_names_reach_the_session() {
         let text: String = "a,b,label\n".to_string() + &(0..40).map(|i| format!("{i},{},{}\n", 40 - i, i % 2)).collect::<String>();
         let files = UploadedFiles { format: UploadFormat::Csv, files: vec![("t.csv".into(), text.as_bytes())] };

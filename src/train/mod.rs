@@ -15,6 +15,7 @@ use crate::nn::{BackwardOptions, Features, Mode, Net};
 use crate::rng::{Rng, Stream};
 use crate::spec::{ExperimentSpec, Loss, TrainingSpec};
 use guidance::Guide;
+pub(crate) use guidance::check as check_guidance;
 use optimizer::Optimizer;
 
 /// The features a dataset's samples are: an image or a flat vector.

@@ -1,7 +1,7 @@
 // The image track's page: mounted instead of the 2-D plane view when the experiment's
 // data are images or signals. It wires the dataset picker, uploads, the stack editor,
-// the views of predictions and layers, the explanation panel and the guidance panel (with
-// its mask painter) to the engine worker.
+// the views of predictions and layers, the explanation panel, the judge (leaderboard)
+// panel and the guidance panel (with its mask painter) to the engine worker.
 import { createDatasetForm } from './datasetform.js';
 import { createUploader } from './upload.js';
 import { createStackEditor } from './stackeditor.js';

@@ -26,6 +26,12 @@ const STEP: f32 = 1e-3;
 /// Keeps the energy's Iₙ/Tₙ finite for a sample without positive evidence (Tₙ = 0).
 const ENERGY_EPS: f32 = 1e-9;
 
+/// Whether `guidance` finds its masks on `data`: painted bitsets must match the images'
+/// size, which a spec alone cannot check for uploaded images.
+pub(crate) fn check(guidance: &Guidance, data: &Dataset) -> Result<(), String> {
+    masks::masks(guidance, data).map(|_| ())
+}
+
 pub(super) struct Guide<T> {
     /// Per training row and input feature, [n_train, features], with K the pixels that
     /// take part (see `masks`): 2·(K·M)² (rrr) or K·(1 − M) (energy: where evidence may lie).
