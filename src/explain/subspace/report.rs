@@ -7,6 +7,7 @@
 use super::super::{Composite, Probe, Progress};
 use super::{capture_curve, collect, concept_maps, drsa, relevance_in, top_samples, CaptureCurve, ConceptMaps, DrsaOptions, LayerSamples};
 use crate::backend::Backend;
+use crate::nn::Net;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -61,14 +62,15 @@ fn subset(s: &LayerSamples, parity: usize) -> LayerSamples {
 }
 
 /// The concept analysis of the samples `x` explaining seeds·logits (needs ≥ 2 samples).
-pub async fn concepts<B: Backend>(probe: Probe<'_, B>, x: &[f64], seeds: &[f64], o: &ConceptOptions, progress: &dyn Progress) -> Result<ConceptReport, String> {
-    let n = x.len() / probe.features().max(1);
+/// `batch` rows go through the network per pass.
+pub async fn concepts<B: Backend>(be: &B, net: &Net<B>, batch: usize, x: &[f64], seeds: &[f64], o: &ConceptOptions, progress: &dyn Progress) -> Result<ConceptReport, String> {
+    let n = x.len() / net.input.len().max(1);
     if n < 2 {
         return Err(format!("concepts: need at least 2 samples (one to fit, one held out), got {n}"));
     }
     let total = 2 * n + o.drsa.iterations;
     let first = Phase { inner: progress, offset: 0, total };
-    let probe = probe.with_progress(&first, total);
+    let probe = Probe::new(be, net).with_batch(batch).with_progress(&first, total);
     let s = collect(&probe, x, seeds, &o.composite, o.layer).await?;
     let (fit, held) = (subset(&s, 0), subset(&s, 1));
     let curve = capture_curve(&fit, &held);
@@ -78,7 +80,7 @@ pub async fn concepts<B: Backend>(probe: Probe<'_, B>, x: &[f64], seeds: &[f64],
     let relevance = (0..n).map(|i| concepts.iter().map(|b| relevance_in(&s, i, b)).collect()).collect();
     let top = top_samples(&s, &concepts, o.top);
     let second = Phase { inner: progress, offset: n + o.drsa.iterations, total };
-    let probe = Probe::new(probe.be, probe.net).with_batch(probe.batch).with_progress(&second, total);
+    let probe = Probe::new(be, net).with_batch(batch).with_progress(&second, total);
     let maps = concept_maps(&probe, x, &s, &o.composite, &concepts).await?;
     Ok(ConceptReport {
         layer: o.layer,
@@ -92,7 +94,54 @@ pub async fn concepts<B: Backend>(probe: Probe<'_, B>, x: &[f64], seeds: &[f64],
         relevance,
         totals: (0..n).map(|i| s.total(i)).collect(),
         top,
-        shape: crate::explain::input_shape(probe.net.input),
+        shape: crate::explain::input_shape(net.input),
         maps,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use crate::explain::testing::*;
+    use crate::explain::CANCELLED;
+    use std::cell::RefCell;
+
+    fn options(iterations: usize) -> ConceptOptions {
+        ConceptOptions { layer: 1, drsa: DrsaOptions { concepts: 2, size: 2, q: 2.0, iterations, seed: 3 }, composite: composite(), top: 3 }
+    }
+
+    /// The whole analysis: progress rises to its total, shares and maps are consistent,
+    /// the top samples are the ones each concept holds most relevance in; a `false` from
+    /// the hook cancels.
+    #[test]
+    fn the_concept_report_is_consistent_and_cancellable() {
+        let be = Be::new();
+        let net = cnn();
+        let probe = Probe::new(&be, &net);
+        let (x, seeds) = explained(&probe, 12, 4);
+        let seen = RefCell::new(Vec::new());
+        let hook = |done: usize, total: usize| {
+            seen.borrow_mut().push((done, total));
+            async { true }
+        };
+        let r = concepts(&be, &net, 5, &x, &seeds, &options(15), &hook).await_now().unwrap();
+        let seen = seen.into_inner();
+        assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "progress rises: {seen:?}");
+        assert_eq!(seen.last().unwrap(), &(2 * 12 + 15, 2 * 12 + 15));
+        assert_eq!((r.fitted, r.held_out, r.dim, r.positions, r.curve.prca.len()), (6, 6, 8, 36, 8));
+        assert_eq!((r.maps.concepts.len(), r.maps.total.len(), r.shape.clone()), (2, 12, vec![1, 6, 6]));
+        assert!(r.concept_share.iter().chain(&r.curve.prca).chain(&r.curve.pca).all(|v| v.is_finite()));
+        assert!((r.drsa_share - r.concept_share.iter().sum::<f64>()).abs() < 1e-12);
+        for (k, top) in r.top.iter().enumerate() {
+            assert_eq!(top.len(), 3);
+            let best = (0..12).map(|n| r.relevance[n][k]).fold(f64::NEG_INFINITY, f64::max);
+            assert_eq!(r.relevance[top[0]][k], best, "concept {k}'s first sample holds it most");
+            assert!(top.windows(2).all(|w| r.relevance[w[0]][k] >= r.relevance[w[1]][k]));
+        }
+        let stop = |done: usize, _: usize| async move { done < 14 };
+        assert_eq!(concepts(&be, &net, 5, &x, &seeds, &options(15), &stop).await_now().unwrap_err(), CANCELLED);
+        let never = |_: usize, _: usize| async { true };
+        assert!(concepts(&be, &net, 5, &x[..36], &seeds[..3], &options(1), &never).await_now().unwrap_err().contains("at least 2 samples"));
+    }
 }
