@@ -426,6 +426,8 @@ const methods = {
   },
   // Methods × metrics on dataset rows: {board, csv} (cancelExplain stops it).
   leaderboard: (args) => explainer.leaderboard(args ?? {}),
+  // PRCA, PCA and DRSA at one layer on dataset rows (cancelExplain stops it).
+  concepts: (args) => explainer.concepts(args ?? {}),
 };
 
 // Calls answered at once, not queued behind a running session call (they do not touch

@@ -3,7 +3,8 @@
 // (with the maps so far when the method refines them),
 // yields between batches so cancelExplain and other messages get through, and re-explains
 // the live probe set every N training steps ({event: 'liveExplain'}); also runs the
-// leaderboard ({event: 'leaderboardProgress'}).
+// leaderboard ({event: 'leaderboardProgress'}) and the concept subspaces
+// ({event: 'conceptsProgress'}).
 
 // Progress events are posted at most this often (the last one always).
 const PROGRESS_INTERVAL_MS = 50;
@@ -51,29 +52,48 @@ export function createExplainHost({ session, yieldToEvents, post }) {
     }
   }
 
-  // The leaderboard ({request: {methods, steps?, ...}, indices}): methods × metrics on the
-  // dataset rows, posting {event: 'leaderboardProgress', done, total}; cancelled like an
-  // explanation. Resolves to {board, csv}.
-  async function leaderboard({ request, indices }) {
-    if (!request || !Array.isArray(request.methods)) throw new Error('leaderboard needs a request {methods: [{method, params}], ...}.');
-    if (!Array.isArray(indices) && !ArrayBuffer.isView(indices)) throw new Error('leaderboard needs the sample indices.');
+  // Runs `call(progress)` as the cancellable job (cancelExplain stops it), posting
+  // {event, done, total} as it goes.
+  async function tracked(event, call) {
     const token = { cancelled: false };
     running = token;
     let lastPost = 0;
     const progress = async (done, total) => {
       const now = performance.now();
       if (done === total || now - lastPost >= PROGRESS_INTERVAL_MS) {
-        post({ event: 'leaderboardProgress', done, total });
+        post({ event, done, total });
         lastPost = now;
       }
       await yieldToEvents();
       return !token.cancelled;
     };
     try {
-      return await session().leaderboard(JSON.stringify(request), Uint32Array.from(indices), progress);
+      return await call(progress);
     } finally {
       if (running === token) running = null;
     }
+  }
+
+  function checkIndices(what, indices) {
+    if (!Array.isArray(indices) && !ArrayBuffer.isView(indices)) throw new Error(`${what} needs the sample indices.`);
+  }
+
+  // The leaderboard ({request: {methods, steps?, ...}, indices}): methods × metrics on the
+  // dataset rows, posting {event: 'leaderboardProgress', done, total}; cancelled like an
+  // explanation. Resolves to {board, csv}.
+  async function leaderboard({ request, indices }) {
+    if (!request || !Array.isArray(request.methods)) throw new Error('leaderboard needs a request {methods: [{method, params}], ...}.');
+    checkIndices('leaderboard', indices);
+    return tracked('leaderboardProgress', (progress) => session().leaderboard(JSON.stringify(request), Uint32Array.from(indices), progress));
+  }
+
+  // Concept subspaces ({request: {layer, concepts, size, q?, iterations?, seed?, top?,
+  // params?}, indices}): PRCA vs PCA and DRSA's concept maps on the dataset rows, posting
+  // {event: 'conceptsProgress', done, total}; cancelled like an explanation.
+  async function concepts({ request, indices }) {
+    if (!request || typeof request !== 'object') throw new Error('concepts needs a request {layer, concepts, size, ...}.');
+    checkIndices('concepts', indices);
+    return tracked('conceptsProgress', (progress) => session().concepts(JSON.stringify(request), Uint32Array.from(indices), progress));
   }
 
   const transferOf = (attr) => [attr.maps.buffer, attr.scores.buffer, ...(attr.completenessGap ? [attr.completenessGap.buffer] : [])];
@@ -81,6 +101,7 @@ export function createExplainHost({ session, yieldToEvents, post }) {
   return {
     run,
     leaderboard,
+    concepts,
     transferOf,
     // Stops the running explanation at its next batch; true if one was running.
     cancel() {

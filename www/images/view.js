@@ -11,6 +11,7 @@ import { createConfusion } from './confusion.js';
 import { createLayerView } from './filters.js';
 import { createDrawPad } from './draw.js';
 import { createExplainPanel } from './explain.js';
+import { createConceptsPanel } from '../concepts/panel.js';
 
 // Predictions are refreshed at most this often while training runs.
 const REFRESH_MS = 1500;
@@ -24,6 +25,7 @@ const PANELS = [
   ['layers', 'What the conv layers see', 'wide'],
   ['draw', 'Draw a digit', ''],
   ['explain', 'Explanations', 'wide'],
+  ['concepts', 'Concepts (PRCA, DRSA)', 'wide'],
 ];
 
 export function createImageView(root, { call, on, load, opened, onError, onUploadProgress }) {
@@ -74,6 +76,7 @@ export function createImageView(root, { call, on, load, opened, onError, onUploa
   const confusion = createConfusion(box('confusion'));
   const pad = createDrawPad(box('draw'), { classify: (pixels) => call('classify', { features: pixels }) });
   const explain = createExplainPanel(box('explain'), { call, on, onError, drawing: () => pad.drawing() });
+  const concepts = createConceptsPanel(box('concepts'), { call, on });
 
   // Refreshes run one after another, each reading the latest state.
   let chain = Promise.resolve();
@@ -104,6 +107,7 @@ export function createImageView(root, { call, on, load, opened, onError, onUploa
       pad.setImage(spec.dataset.kind === 'digits' || spec.dataset.kind === 'upload' ? info.image : null);
       stack.show(spec.model);
       explain.show(spec, info);
+      concepts.show(spec, info).catch((e) => onError(e.message));
       shownEpoch = -1;
       refresh();
     },
