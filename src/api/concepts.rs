@@ -12,7 +12,7 @@ use crate::session::ConceptRequest;
 use js_sys::{Function, Promise, Uint32Array};
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen]
+#[wasm_bindgen(js_class = Session)]
 impl WasmSession {
     /// PRCA, PCA and DRSA over dataset rows (see the module comment).
     #[wasm_bindgen(js_name = concepts)]

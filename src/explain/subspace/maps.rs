@@ -131,8 +131,7 @@ mod tests {
         assert_sums(&m, "3 × 2 of 8 channels");
         let residual: f64 = m.residual.iter().flatten().map(|x| x.abs()).sum();
         assert!(residual > 1e-6, "6 of 8 channels leave a residual");
-        // A concept's map carries the relevance the concept holds at the layer (ε ≈ 0
-        // below it, but biases keep a share back: compare against the layer split).
+        // One subspace spanning all 8 channels leaves nothing to the residual.
         let one = concept_maps(&probe, &x, &s, &composite(), &[prca(&s, 8)]).await_now().unwrap();
         assert_sums(&one, "one subspace spanning the layer");
         let spanned: f64 = one.residual.iter().flatten().map(|x| x.abs()).sum();
