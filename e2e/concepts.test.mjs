@@ -48,13 +48,15 @@ test('concepts of a trained digits CNN: K maps summing to the total, PRCA vs PCA
   for (const v of values) assert.ok(Number.isFinite(v), `finite: ${captions}`);
   const parts = values.slice(1).reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(parts - values[0]) <= 2e-3 * (1 + Math.abs(values[0])) + 3e-3, `concepts + residual ${parts} vs total ${values[0]}`);
+  // Pixels off the grey of the sample underneath: where the map's colour shows.
   const coloured = await panel.locator('.concept-maps canvas').evaluateAll((cs) => cs.map((c) => {
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    const seen = new Set();
-    for (let p = 0; p < d.length; p += 4) seen.add((d[p] << 16) | (d[p + 1] << 8) | d[p + 2]);
-    return seen.size;
+    let n = 0;
+    for (let p = 0; p < d.length; p += 4) if (Math.abs(d[p] - d[p + 2]) > 8) n += 1;
+    return n;
   }));
-  assert.ok(coloured[0] > 10, `the total map is painted: ${coloured}`);
+  console.log(`# coloured pixels per map: ${coloured}`);
+  assert.ok(coloured[0] > 5, `the total map is painted over the sample: ${coloured}`);
 
   assert.equal(await panel.locator('svg.capture-chart polyline').count(), 2);
   const rows = await panel.locator('.capture-table tr').evaluateAll((trs) => trs.slice(1).map((tr) => [...tr.cells].map((c) => Number(c.textContent))));
