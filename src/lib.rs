@@ -10,6 +10,7 @@ pub mod bench;
 pub mod data;
 pub mod explain;
 pub mod lab;
+pub mod linalg;
 pub mod nn;
 pub mod quote;
 pub mod rng;

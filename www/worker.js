@@ -430,6 +430,8 @@ const methods = {
   roar: (args) => explainer.roar(args ?? {}),
   // Retrain on shuffled labels and compare one method's maps (cancelExplain stops it).
   randomisedLabels: (args) => explainer.randomisedLabels(args ?? {}),
+  // PRCA, PCA and DRSA at one layer on dataset rows (cancelExplain stops it).
+  concepts: (args) => explainer.concepts(args ?? {}),
 };
 
 // Calls answered at once, not queued behind a running session call (they do not touch

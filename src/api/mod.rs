@@ -4,6 +4,7 @@
 //! bulk numbers cross as typed arrays; everything else through serde-wasm-bindgen.
 
 mod bench;
+mod concepts;
 mod edits;
 mod explain;
 mod images;

@@ -279,6 +279,11 @@ impl<B: Backend> BackwardRule<B> for Rules {
     }
 }
 
+/// `composite`'s backward rule on `net`, for methods that run their own LRP passes.
+pub(crate) fn lrp_rule<B: Backend>(composite: &Composite, net: &crate::nn::Net<B>) -> Result<impl BackwardRule<B>, String> {
+    Ok(Rules { by_layer: composite.assign(net)? })
+}
+
 /// The relevance arriving at one layer's output, summed per sample.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct LayerRelevance {

@@ -3,7 +3,8 @@
 //! `Target`), pushes its perturbed or interpolated copies through the network in batches
 //! (`Probe`), and returns one map per sample (`Attribution`). One file per method family;
 //! `request` parses the native runner's method names, parameters and JSON files;
-//! `progress` reports how far a method has got and lets a caller cancel it.
+//! `progress` reports how far a method has got and lets a caller cancel it; `subspace`
+//! splits LRP relevance at one layer into concepts (PRCA, DRSA).
 
 mod baseline;
 mod cam;
@@ -21,6 +22,7 @@ mod shapley;
 mod quadrature;
 pub mod request;
 mod smooth;
+pub mod subspace;
 mod target;
 
 pub use baseline::Baseline;

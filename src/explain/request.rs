@@ -58,7 +58,7 @@ impl InputsFile {
         Ok(file)
     }
 
-    fn flat(&self) -> Vec<f64> {
+    pub(crate) fn flat(&self) -> Vec<f64> {
         self.inputs.concat()
     }
 }

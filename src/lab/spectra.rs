@@ -1,6 +1,6 @@
 //! Spectra for the parametrisation lab: the top eigenvalue of a loss Hessian by power
 //! iteration on finite-difference Hessian-vector products of its gradient, and every
-//! eigenvalue of a small symmetric matrix (cyclic Jacobi rotations).
+//! eigenvalue of a small symmetric matrix (`linalg`'s Jacobi rotations).
 
 use crate::rng::{Rng, Stream};
 
@@ -39,41 +39,7 @@ pub(super) async fn top_hessian_eigenvalue(g: &mut impl GradientAt, theta: &[f32
 
 /// The eigenvalues of the symmetric n×n matrix `a` (row-major), largest first.
 pub(super) fn symmetric_eigenvalues(a: &[f64], n: usize) -> Vec<f64> {
-    let mut m = a.to_vec();
-    for _sweep in 0..100 {
-        let off: f64 = (0..n).flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j))).map(|(i, j)| m[i * n + j].powi(2)).sum();
-        let scale: f64 = m.iter().map(|x| x * x).sum();
-        if off <= 1e-24 * scale.max(f64::MIN_POSITIVE) {
-            break;
-        }
-        for p in 0..n {
-            for q in p + 1..n {
-                let apq = m[p * n + q];
-                if apq == 0.0 {
-                    continue;
-                }
-                // The rotation in the (p, q) plane that zeroes m[p][q].
-                let theta = (m[q * n + q] - m[p * n + p]) / (2.0 * apq);
-                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-                let t = if theta == 0.0 { 1.0 } else { t };
-                let c = 1.0 / (t * t + 1.0).sqrt();
-                let s = t * c;
-                for k in 0..n {
-                    let (mkp, mkq) = (m[k * n + p], m[k * n + q]);
-                    m[k * n + p] = c * mkp - s * mkq;
-                    m[k * n + q] = s * mkp + c * mkq;
-                }
-                for k in 0..n {
-                    let (mpk, mqk) = (m[p * n + k], m[q * n + k]);
-                    m[p * n + k] = c * mpk - s * mqk;
-                    m[q * n + k] = s * mpk + c * mqk;
-                }
-            }
-        }
-    }
-    let mut eig: Vec<f64> = (0..n).map(|i| m[i * n + i]).collect();
-    eig.sort_by(|a, b| b.total_cmp(a));
-    eig
+    crate::linalg::symmetric_eigen(a, n).values
 }
 
 #[cfg(test)]

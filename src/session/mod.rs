@@ -95,6 +95,7 @@ macro_rules! with_trainer {
 }
 
 mod activations;
+mod concepts;
 mod edits;
 mod explain;
 mod gpu_fault;
@@ -107,6 +108,7 @@ mod upload;
 mod views;
 
 pub use activations::{ActivationAlarm, ActivationWatch};
+pub use concepts::{ConceptRequest, MAX_CONCEPT_ITERATIONS};
 pub use edits::Applied;
 pub use explain::{ExplainRequest, ExplainSource, MAX_EXPLAIN_GRID, MAX_EXPLAIN_NUMBERS, MAX_EXPLAIN_SAMPLES};
 pub use leaderboard::{BoardMasks, LeaderboardRequest};

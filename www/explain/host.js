@@ -3,8 +3,9 @@
 // (with the maps so far when the method refines them),
 // yields between batches so cancelExplain and other messages get through, and re-explains
 // the live probe set every N training steps ({event: 'liveExplain'}); also runs the
-// leaderboard ({event: 'leaderboardProgress'}), ROAR ({event: 'roarProgress'}) and the
-// randomised-labels check ({event: 'labelsProgress'}).
+// leaderboard ({event: 'leaderboardProgress'}), ROAR ({event: 'roarProgress'}), the
+// randomised-labels check ({event: 'labelsProgress'}) and the concept subspaces
+// ({event: 'conceptsProgress'}).
 
 // Progress events are posted at most this often (the last one always).
 const PROGRESS_INTERVAL_MS = 50;
@@ -52,8 +53,9 @@ export function createExplainHost({ session, yieldToEvents, post }) {
     }
   }
 
-  // Runs `work(progress)` cancellably like an explanation, posting {event, done, total}.
-  async function judged(event, work) {
+  // Runs `call(progress)` as the cancellable job (cancelExplain stops it), posting
+  // {event, done, total} as it goes.
+  async function tracked(event, call) {
     const token = { cancelled: false };
     running = token;
     let lastPost = 0;
@@ -67,10 +69,14 @@ export function createExplainHost({ session, yieldToEvents, post }) {
       return !token.cancelled;
     };
     try {
-      return await work(progress);
+      return await call(progress);
     } finally {
       if (running === token) running = null;
     }
+  }
+
+  function checkIndices(what, indices) {
+    if (!Array.isArray(indices) && !ArrayBuffer.isView(indices)) throw new Error(`${what} needs the sample indices.`);
   }
 
   // The leaderboard ({request: {methods, steps?, ...}, indices}): methods × metrics on the
@@ -78,8 +84,8 @@ export function createExplainHost({ session, yieldToEvents, post }) {
   // explanation. Resolves to {board, csv}.
   async function leaderboard({ request, indices }) {
     if (!request || !Array.isArray(request.methods)) throw new Error('leaderboard needs a request {methods: [{method, params}], ...}.');
-    if (!Array.isArray(indices) && !ArrayBuffer.isView(indices)) throw new Error('leaderboard needs the sample indices.');
-    return judged('leaderboardProgress', (progress) => session().leaderboard(JSON.stringify(request), Uint32Array.from(indices), progress));
+    checkIndices('leaderboard', indices);
+    return tracked('leaderboardProgress', (progress) => session().leaderboard(JSON.stringify(request), Uint32Array.from(indices), progress));
   }
 
   // ROAR ({request: {method, params}, fractions, seed?}): retrains per fraction, posting
@@ -88,16 +94,25 @@ export function createExplainHost({ session, yieldToEvents, post }) {
     if (!request || typeof request.method !== 'string') throw new Error('roar needs a request {method, params}.');
     if (!Array.isArray(fractions)) throw new Error('roar needs the fractions of pixels to remove.');
     const json = JSON.stringify({ method: request.method, params: request.params ?? {} });
-    return judged('roarProgress', (progress) => session().roar(json, Float64Array.from(fractions), seed >>> 0, progress));
+    return tracked('roarProgress', (progress) => session().roar(json, Float64Array.from(fractions), seed >>> 0, progress));
   }
 
   // The randomised-labels check ({request: {method, params}, indices, seed?}): retrains on
   // shuffled labels, posting {event: 'labelsProgress', done, total}; cancelled likewise.
   async function randomisedLabels({ request, indices, seed = 0 }) {
     if (!request || typeof request.method !== 'string') throw new Error('randomisedLabels needs a request {method, params}.');
-    if (!Array.isArray(indices) && !ArrayBuffer.isView(indices)) throw new Error('randomisedLabels needs the sample indices.');
+    checkIndices('randomisedLabels', indices);
     const json = JSON.stringify({ method: request.method, params: request.params ?? {} });
-    return judged('labelsProgress', (progress) => session().randomisedLabels(json, Uint32Array.from(indices), seed >>> 0, progress));
+    return tracked('labelsProgress', (progress) => session().randomisedLabels(json, Uint32Array.from(indices), seed >>> 0, progress));
+  }
+
+  // Concept subspaces ({request: {layer, concepts, size, q?, iterations?, seed?, top?,
+  // params?}, indices}): PRCA vs PCA and DRSA's concept maps on the dataset rows, posting
+  // {event: 'conceptsProgress', done, total}; cancelled like an explanation.
+  async function concepts({ request, indices }) {
+    if (!request || typeof request !== 'object') throw new Error('concepts needs a request {layer, concepts, size, ...}.');
+    checkIndices('concepts', indices);
+    return tracked('conceptsProgress', (progress) => session().concepts(JSON.stringify(request), Uint32Array.from(indices), progress));
   }
 
   const transferOf = (attr) => [attr.maps.buffer, attr.scores.buffer, ...(attr.completenessGap ? [attr.completenessGap.buffer] : [])];
@@ -107,6 +122,7 @@ export function createExplainHost({ session, yieldToEvents, post }) {
     leaderboard,
     roar,
     randomisedLabels,
+    concepts,
     transferOf,
     // Stops the running explanation at its next batch; true if one was running.
     cancel() {

@@ -1,7 +1,8 @@
 // The image track's page: mounted instead of the 2-D plane view when the experiment's
 // data are images or signals. It wires the dataset picker, uploads, the stack editor,
-// the views of predictions and layers, the explanation panel, the judge (leaderboard)
-// panel and the guidance panel (with its mask painter) to the engine worker.
+// the views of predictions and layers, the explanation panel, the guidance panel (with its
+// mask painter), the judge (leaderboard) panel and the concepts (PRCA/DRSA) panel to the
+// engine worker.
 import { createDatasetForm } from './datasetform.js';
 import { createUploader } from './upload.js';
 import { createStackEditor } from './stackeditor.js';
@@ -14,6 +15,7 @@ import { createDrawPad } from './draw.js';
 import { createExplainPanel } from './explain.js';
 import { createGuidePanel } from '../guide/panel.js';
 import { createJudgePanel } from '../judge/panel.js';
+import { createConceptsPanel } from '../concepts/panel.js';
 
 // Predictions are refreshed at most this often while training runs.
 const REFRESH_MS = 1500;
@@ -29,6 +31,7 @@ const PANELS = [
   ['explain', 'Explanations', 'wide'],
   ['guide', 'Guide training with masks', 'wide'],
   ['judge', 'Judge explanations', 'wide'],
+  ['concepts', 'Concepts (PRCA, DRSA)', 'wide'],
 ];
 
 export function createImageView(root, { call, on, load, apply, opened, onError, onUploadProgress }) {
@@ -81,6 +84,7 @@ export function createImageView(root, { call, on, load, apply, opened, onError, 
   const explain = createExplainPanel(box('explain'), { call, on, onError, drawing: () => pad.drawing() });
   const guide = createGuidePanel(box('guide'), { call, apply, onError });
   const judge = createJudgePanel(box('judge'), { call, on, onError });
+  const concepts = createConceptsPanel(box('concepts'), { call, on });
 
   // Refreshes run one after another, each reading the latest state.
   let chain = Promise.resolve();
@@ -113,6 +117,7 @@ export function createImageView(root, { call, on, load, apply, opened, onError, 
       explain.show(spec, info);
       guide.show(spec, info);
       judge.show(spec, info);
+      concepts.show(spec, info).catch((e) => onError(e.message));
       shownEpoch = -1;
       refresh();
     },
