@@ -3,7 +3,7 @@
 // WebGPU in the browser the page says so and trains on the CPU.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot } from './browser.mjs';
+import { launch, openPage, screenshot, until } from './browser.mjs';
 
 const EPOCHS = 300;
 
@@ -45,7 +45,7 @@ test('?backend=gpu trains on WebGPU and follows the CPU loss curve of the same l
 
     // While playing, the weights come back to CPU memory at the configured interval.
     await gpu.page.evaluate(() => window.glassbox.play());
-    await gpu.page.waitForFunction(async () => (await window.glassbox.metrics()).weightsSyncedAtStep > 0, null, { timeout: 20000 });
+    await until(gpu.page, async () => (await window.glassbox.metrics()).weightsSyncedAtStep > 0, null, { timeout: 20000 });
     await gpu.page.evaluate(() => window.glassbox.pause());
     await screenshot(gpu.page, 'webgpu-forced');
     assert.deepEqual([...cpu.problems, ...gpu.problems], []);

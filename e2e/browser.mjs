@@ -71,3 +71,16 @@ export async function loadPatched(page, { dataset = {}, model = {}, training = {
     });
   }, { dataset, model, training });
 }
+
+// Waits until `fn(arg)` evaluated in the page, which may be async, gives a truthy value,
+// and returns it. (Playwright's waitForFunction takes the promise an async function
+// returns as truthy, so it would not wait at all.)
+export async function until(page, fn, arg, { timeout = 30000, interval = 50 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await page.evaluate(fn, arg);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${String(fn).slice(0, 160)}`);
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}

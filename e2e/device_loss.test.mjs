@@ -3,7 +3,7 @@
 // continues on the CPU from the last weights synced to the host.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot } from './browser.mjs';
+import { launch, openPage, screenshot, until } from './browser.mjs';
 
 let env;
 before(async () => {
@@ -19,7 +19,7 @@ test('a lost device while paused resumes on the CPU at exactly the synced step',
   const { page, problems } = await openPage(env.browser, `${env.appUrl}?backend=gpu&weightSync=1`);
   assert.equal((await page.evaluate(() => window.glassbox.backend())).kind, 'webgpu');
   await page.evaluate(() => window.glassbox.play());
-  await page.waitForFunction(async () => (await window.glassbox.metrics()).weightsSyncedAtStep > 0, null, { timeout: 30000 });
+  await until(page, async () => (await window.glassbox.metrics()).weightsSyncedAtStep > 0, null, { timeout: 30000 });
   await page.evaluate(() => window.glassbox.pause());
   // Steps after the sync are the work a lost device costs.
   const before = await page.evaluate(() => window.glassbox.step(7));
@@ -49,7 +49,7 @@ test('a lost device while paused resumes on the CPU at exactly the synced step',
 test('a lost device while playing keeps training on the CPU', async () => {
   const { page, problems } = await openPage(env.browser, `${env.appUrl}?backend=gpu&weightSync=1`);
   await page.evaluate(() => window.glassbox.play());
-  await page.waitForFunction(async () => (await window.glassbox.metrics()).weightsSyncedAtStep > 0, null, { timeout: 30000 });
+  await until(page, async () => (await window.glassbox.metrics()).weightsSyncedAtStep > 0, null, { timeout: 30000 });
   const lostAt = (await page.evaluate(() => window.glassbox.metrics())).step;
   await page.evaluate(() => window.glassbox.loseDevice());
   await page.waitForFunction(() => /^CPU/.test(document.querySelector('#backend-badge').textContent), null, { timeout: 10000 });
@@ -58,7 +58,7 @@ test('a lost device while playing keeps training on the CPU', async () => {
   assert.ok(resumed > 0 && resumed <= lostAt + 5000, `resumed at ${resumed}, lost near ${lostAt}: ${message}`);
   assert.equal(await page.getAttribute('#play', 'aria-pressed'), 'true', 'still playing');
   const first = await page.evaluate(() => window.glassbox.metrics());
-  await page.waitForFunction(async (s) => (await window.glassbox.metrics()).step > s + 100, first.step, { timeout: 10000 });
+  await until(page, async (s) => (await window.glassbox.metrics()).step > s + 100, first.step, { timeout: 10000 });
   await page.evaluate(() => window.glassbox.pause());
   const last = await page.evaluate(() => window.glassbox.metrics());
   console.log(`# playing: lost near step ${lostAt}, resumed at ${resumed}, trained on to ${last.step}`);

@@ -4,7 +4,7 @@
 // broken mask is refused with the reason while the experiment stays.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot } from './browser.mjs';
+import { launch, openPage, screenshot, until } from './browser.mjs';
 import { decodeMask, markedCount } from '../www/guide/maskbits.js';
 
 let env;
@@ -33,12 +33,12 @@ test('guidance settings and painted masks go into the spec, the link and the aut
 
   // The form: guidance on with the dataset's decoy mask, then λ changed live.
   await panel.locator('[data-k="on"]').check();
-  await page.waitForFunction(async () => (await window.glassbox.spec()).training.guidance?.mask === 'decoy');
+  await until(page, async () => (await window.glassbox.spec()).training.guidance?.mask === 'decoy');
   await panel.locator('[data-k="lambda"]').fill('3');
   await panel.locator('[data-k="lambda"]').press('Tab');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).training.guidance?.lambda === 3);
+  await until(page, async () => (await window.glassbox.spec()).training.guidance?.lambda === 3);
   const trained = await page.evaluate(() => window.glassbox.step(20));
-  assert.ok(Number.isFinite(trained.loss), `guided loss ${trained.loss}`);
+  assert.ok(Number.isFinite(trained.trainLoss), `guided loss ${trained.trainLoss}`);
 
   // Painting with the pointer: a stroke across the top-left corner of training sample 0.
   const canvas = panel.locator('.painter-canvas');
@@ -47,7 +47,7 @@ test('guidance settings and painted masks go into the spec, the link and the aut
   await page.mouse.down();
   await page.mouse.move(box.x + 60, box.y + 20, { steps: 8 });
   await page.mouse.up();
-  await page.waitForFunction(async () => (await window.glassbox.spec()).training.guidance?.mask === 'painted');
+  await until(page, async () => (await window.glassbox.spec()).training.guidance?.mask === 'painted');
   let g = await guidanceNow(page);
   assert.equal(g.lambda, 3, 'painting keeps λ');
   assert.deepEqual(g.painted.map((p) => p.index), [0]);
@@ -63,19 +63,19 @@ test('guidance settings and painted masks go into the spec, the link and the aut
   await canvas.focus();
   await page.keyboard.press('ArrowUp');
   await page.keyboard.press('Space');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).training.guidance?.painted?.length === 2);
+  await until(page, async () => (await window.glassbox.spec()).training.guidance?.painted?.length === 2);
   g = await guidanceNow(page);
   const second = decodeMask(g.painted[1].bits, 16 * 16);
   assert.equal(second[7 * 16 + 8], 1, 'the cursor starts at the centre and moved up one row');
   await page.keyboard.press('e');
   await page.keyboard.press('Space');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).training.guidance?.painted?.length === 1);
+  await until(page, async () => (await window.glassbox.spec()).training.guidance?.painted?.length === 1);
   assert.deepEqual((await guidanceNow(page)).painted.map((p) => p.index), [0], 'erasing every pixel drops the sample');
   assert.equal(await page.locator('.image-guide .painted-list li').count(), 1);
 
   // The painted run trains, and the link and the autosave carry the masks.
   const after = await page.evaluate(() => window.glassbox.step(20));
-  assert.ok(Number.isFinite(after.loss));
+  assert.ok(Number.isFinite(after.trainLoss), `painted-guidance loss ${after.trainLoss}`);
   const painted = (await guidanceNow(page)).painted;
   const link = await page.evaluate(() => window.glassbox.link());
   const reopened = await openPage(env.browser, `${env.appUrl}?backend=cpu${link}`, { context });
@@ -88,7 +88,7 @@ test('guidance settings and painted masks go into the spec, the link and the aut
 
   // Guidance off: the spec has none.
   await page.locator('.image-guide [data-k="on"]').uncheck();
-  await page.waitForFunction(async () => !(await window.glassbox.spec()).training.guidance);
+  await until(page, async () => !(await window.glassbox.spec()).training.guidance);
   assert.deepEqual([...problems, ...reopened.problems], []);
 });
 

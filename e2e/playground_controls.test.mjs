@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { launch, openPage, screenshot } from './browser.mjs';
+import { launch, openPage, screenshot, until } from './browser.mjs';
 
 let env;
 before(async () => {
@@ -29,7 +29,7 @@ test('every visible control is reached by Tab, and a select and a number are ope
   const { page, problems, context } = await returningVisitor();
   // Show the options that only apply to Adam, so they are walked too.
   await page.selectOption('#optimizer', 'adam');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).training.optimizer === 'adam');
+  await until(page, async () => (await window.glassbox.spec()).training.optimizer === 'adam');
   // Each visible control gets a probe number (not every control of the page has an id).
   const controls = await page.evaluate(() =>
     [...document.querySelectorAll('button, input, select, [tabindex]')]
@@ -66,23 +66,23 @@ test('every visible control is reached by Tab, and a select and a number are ope
   // A select by arrow key, a number by arrow key, a layer by its + button and Enter.
   await page.focus('#loss');
   await page.keyboard.press('ArrowDown');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).training.loss === 'focal');
+  await until(page, async () => (await window.glassbox.spec()).training.loss === 'focal');
   await page.focus('#batch-size');
   await page.keyboard.press('ArrowUp');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).training.batchSize === 11);
+  await until(page, async () => (await window.glassbox.spec()).training.batchSize === 11);
   await page.focus('#layers-add');
   await page.keyboard.press('Enter');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).model.hidden.length === 3);
+  await until(page, async () => (await window.glassbox.spec()).model.hidden.length === 3);
   await page.focus('#units-more-3');
   await page.keyboard.press('Space');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).model.hidden[2] === 9);
+  await until(page, async () => (await window.glassbox.spec()).model.hidden[2] === 9);
   assert.equal(await page.evaluate(() => document.activeElement.id), 'units-more-3', 'focus stays on the button');
   await page.focus('#activation-3');
   await page.keyboard.press('ArrowDown');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).model.activations?.[2] === 'relu');
+  await until(page, async () => (await window.glassbox.spec()).model.activations?.[2] === 'relu');
   await page.focus('#residual');
   await page.keyboard.press('Space');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).model.residual === true);
+  await until(page, async () => (await window.glassbox.spec()).model.residual === true);
 
   // The page shortcuts: S steps one epoch, R resets.
   await page.evaluate(() => document.activeElement.blur());
@@ -105,7 +105,7 @@ test('changing the learning rate while playing keeps the run going and lands in 
   await page.waitForFunction(() => Number(document.querySelector('#epoch').textContent) > 50);
   const before = Number(await page.textContent('#epoch'));
   await page.selectOption('#learning-rate', '0.1');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).training.learningRate === 0.1);
+  await until(page, async () => (await window.glassbox.spec()).training.learningRate === 0.1);
   await page.waitForFunction((n) => Number(document.querySelector('#epoch').textContent) > n + 50, before);
   await page.click('#play');
   const history = await page.evaluate(() => window.glassbox.history());
@@ -158,21 +158,21 @@ test('a copied link restores the identical spec and first 10 epochs of losses in
   const { page, problems, context } = await returningVisitor(env.appUrl, ['clipboard-read', 'clipboard-write']);
   // A non-default experiment, set through the controls.
   await page.selectOption('#optimizer', 'momentum');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).training.optimizer === 'momentum');
+  await until(page, async () => (await window.glassbox.spec()).training.optimizer === 'momentum');
   await page.fill('#momentum', '0.8');
   await page.press('#momentum', 'Enter');
   await page.selectOption('#schedule', 'step');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).training.schedule?.kind === 'step');
+  await until(page, async () => (await window.glassbox.spec()).training.schedule?.kind === 'step');
   await page.fill('#l2', '0.001');
   await page.press('#l2', 'Enter');
   await page.fill('#dropout', '0.1');
   await page.press('#dropout', 'Enter');
   await page.selectOption('#init', 'criticality');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).model.init?.kind === 'criticality');
+  await until(page, async () => (await window.glassbox.spec()).model.init?.kind === 'criticality');
   await page.fill('#crit-cw', '1.5');
   await page.press('#crit-cw', 'Enter');
   await page.click('#layers-add');
-  await page.waitForFunction(async () => {
+  await until(page, async () => {
     const s = await window.glassbox.spec();
     return s.model.hidden.length === 3 && s.model.init.cW === 1.5 && s.training.l2 === 0.001 && s.training.momentum === 0.8 && s.model.dropout > 0.09;
   });

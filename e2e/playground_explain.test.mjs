@@ -6,7 +6,7 @@
 // maps off and on (CPU backend). A long average shows progress and is cancelled.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot, loadPatched } from './browser.mjs';
+import { launch, openPage, screenshot, loadPatched, until } from './browser.mjs';
 
 const PLAY_MS = 2000;
 
@@ -96,7 +96,7 @@ test('attribution maps and bars on the plane: properties, live refresh, bars for
   // everywhere, the x₁ map is not.
   const units = (await page.evaluate(() => window.glassbox.network())).layers[0].weights[1].length;
   for (let to = 0; to < units; to++) await page.evaluate((t) => window.glassbox.setWeight({ layer: 0, from: 1, to: t, value: 0 }), to);
-  await page.waitForFunction(async () => (await window.glassbox.network()).layers[0].weights[1].every((w) => w === 0));
+  await until(page, async () => (await window.glassbox.network()).layers[0].weights[1].every((w) => w === 0));
   await page.waitForFunction(() => {
     const data = window.pixels(document.querySelectorAll('#attribution-maps canvas')[1]);
     return data.every((v, i) => v === data[i % 4]);

@@ -5,7 +5,7 @@
 // experiment kept, and clicking an input node switches that feature in the spec.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot, loadPatched } from './browser.mjs';
+import { launch, openPage, screenshot, loadPatched, until } from './browser.mjs';
 
 let env;
 before(async () => {
@@ -96,7 +96,7 @@ test('editing a weight in the diagram changes the heatmap', async () => {
   assert.equal(await page.inputValue('#param-kind'), 'weight');
   await page.fill('#param-value', '4.5');
   await page.press('#param-value', 'Enter');
-  await page.waitForFunction(async () => (await window.glassbox.network()).layers[0].weights[0][0] === 4.5);
+  await until(page, async () => (await window.glassbox.network()).layers[0].weights[0][0] === 4.5);
   await page.waitForFunction((old) => document.querySelector('#boundary').toDataURL() !== old, before);
 
   // The keyboard path: Enter on a focused neuron edits its bias.
@@ -105,7 +105,7 @@ test('editing a weight in the diagram changes the heatmap', async () => {
   assert.equal(await page.inputValue('#param-kind'), 'bias');
   await page.keyboard.type('-2');
   await page.keyboard.press('Enter');
-  await page.waitForFunction(async () => (await window.glassbox.network()).layers[0].bias[1] === -2);
+  await until(page, async () => (await window.glassbox.network()).layers[0].bias[1] === -2);
   await screenshot(page, 'playground-weight-edit');
   assert.deepEqual(problems, []);
 });
@@ -125,7 +125,7 @@ test('drawing with the mouse adds points of the chosen class, and the eraser rem
   await page.mouse.down();
   for (let x = -5; x <= -2; x += 0.5) await page.mouse.move(...at(x, 5));
   await page.mouse.up();
-  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.kind === 'custom');
+  await until(page, async () => (await window.glassbox.spec()).dataset.kind === 'custom');
   const spec = await page.evaluate(() => window.glassbox.spec());
   assert.equal(spec.dataset.classes, 3);
   assert.equal(await count(2), 7, 'seven points 0.5 apart along the stroke');
@@ -137,11 +137,11 @@ test('drawing with the mouse adds points of the chosen class, and the eraser rem
   await page.focus('#boundary');
   await page.keyboard.press('Shift+ArrowUp');
   await page.keyboard.press('Enter');
-  await page.waitForFunction(async (n) => (await window.glassbox.spec()).dataset.customPoints.length === n, total + 8);
+  await until(page, async (n) => (await window.glassbox.spec()).dataset.customPoints.length === n, total + 8);
 
   await page.click('#draw-tools button[data-tool="erase"]');
   await page.mouse.click(...at(-5, 5));
-  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.customPoints.filter((p) => p[2] === 2).length === 6);
+  await until(page, async () => (await window.glassbox.spec()).dataset.customPoints.filter((p) => p[2] === 2).length === 6);
   const m = await steps(page, 50);
   assert.ok(m.trainAcc > 0.3, 'the drawn set trains');
   await afterFrames(page);
@@ -154,7 +154,7 @@ test('a good CSV file becomes the data; a broken one is refused naming its line,
   const rows = ['x,y,label'];
   for (let i = 0; i < 40; i++) rows.push(`${(i % 8) - 4},${Math.floor(i / 8) - 2},${i % 8 < 4 ? 0 : 1}`);
   await page.setInputFiles('#csv-upload', { name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
-  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.kind === 'custom');
+  await until(page, async () => (await window.glassbox.spec()).dataset.kind === 'custom');
   const spec = await page.evaluate(() => window.glassbox.spec());
   assert.equal(spec.dataset.customPoints.length, 40);
   assert.deepEqual(spec.dataset.customPoints[5], [1, -2, 1]);
@@ -183,15 +183,15 @@ test('clicking an input node switches that feature on and off in the spec', asyn
   const { page, problems } = await open();
   const features = async () => (await page.evaluate(() => window.glassbox.spec())).dataset.features ?? ['x1', 'x2'];
   await page.click('button[data-feature="x1Squared"]');
-  await page.waitForFunction(async () => ((await window.glassbox.spec()).dataset.features ?? []).includes('x1Squared'));
+  await until(page, async () => ((await window.glassbox.spec()).dataset.features ?? []).includes('x1Squared'));
   assert.deepEqual(await features(), ['x1', 'x2', 'x1Squared']);
-  await page.waitForFunction(async () => (await window.glassbox.network()).inputs.length === 3);
+  await until(page, async () => (await window.glassbox.network()).inputs.length === 3);
   assert.equal(await page.getAttribute('button[data-feature="x1Squared"]', 'aria-pressed'), 'true');
   await page.focus('button[data-feature="x1"]');
   await page.keyboard.press('Enter');
-  await page.waitForFunction(async () => !((await window.glassbox.spec()).dataset.features ?? ['x1']).includes('x1'));
+  await until(page, async () => !((await window.glassbox.spec()).dataset.features ?? ['x1']).includes('x1'));
   assert.deepEqual(await features(), ['x2', 'x1Squared']);
-  await page.waitForFunction(async () => (await window.glassbox.network()).inputs.length === 2);
+  await until(page, async () => (await window.glassbox.network()).inputs.length === 2);
   assert.equal(await page.evaluate(() => document.activeElement.dataset.feature), 'x1', 'focus stays on the toggled node');
   await steps(page, 5);
   await afterFrames(page);
@@ -237,29 +237,29 @@ test('the data panel switches sets (with the loss a regression needs) and edits 
   const { page, problems } = await open();
   const spec = () => page.evaluate(() => window.glassbox.spec());
   await page.click('#dataset-kinds button[data-kind="plane"]');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.kind === 'plane');
+  await until(page, async () => (await window.glassbox.spec()).dataset.kind === 'plane');
   assert.equal((await spec()).training.loss, 'mse');
   assert.ok(await page.isDisabled('#draw-tools button[data-tool="0"]'), 'drawing needs a classification set');
   await page.click('#dataset-kinds button[data-kind="blobs"]');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.kind === 'blobs');
+  await until(page, async () => (await window.glassbox.spec()).dataset.kind === 'blobs');
   assert.equal((await spec()).training.loss, 'softmaxCrossEntropy');
   await page.selectOption('#data-classes', '5');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.classes === 5);
+  await until(page, async () => (await window.glassbox.spec()).dataset.classes === 5);
   // Keyboard on the sliders: one step right each.
   await page.focus('#data-noise');
   await page.keyboard.press('ArrowRight');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.noise === 0.05);
+  await until(page, async () => (await window.glassbox.spec()).dataset.noise === 0.05);
   await page.focus('#data-train-ratio');
   await page.keyboard.press('ArrowRight');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.trainFraction === 0.55);
+  await until(page, async () => (await window.glassbox.spec()).dataset.trainFraction === 0.55);
   await page.fill('#data-points', '40');
   await page.press('#data-points', 'Enter');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.points === 40);
+  await until(page, async () => (await window.glassbox.spec()).dataset.points === 40);
   const seed = (await spec()).dataset.seed;
   await page.click('#data-regenerate');
-  await page.waitForFunction(async (s) => (await window.glassbox.spec()).dataset.seed === s + 1, seed);
+  await until(page, async (s) => (await window.glassbox.spec()).dataset.seed === s + 1, seed);
   await page.selectOption('#data-preprocess', 'zscore');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.preprocess === 'zscore');
+  await until(page, async () => (await window.glassbox.spec()).dataset.preprocess === 'zscore');
   // A refused value names the field and keeps the experiment.
   const before = await spec();
   await page.fill('#data-points', '5');
@@ -279,7 +279,7 @@ test('a finger tap draws a point too', async () => {
   await page.tap('#draw-tools button[data-tool="1"]');
   const box = await page.locator('#boundary').boundingBox();
   await page.touchscreen.tap(box.x + box.width * 0.9, box.y + box.height * 0.1);
-  await page.waitForFunction(async () => (await window.glassbox.spec()).dataset.kind === 'custom');
+  await until(page, async () => (await window.glassbox.spec()).dataset.kind === 'custom');
   const points = (await page.evaluate(() => window.glassbox.spec())).dataset.customPoints;
   assert.equal(points.length, total + 1);
   const [x, y, label] = points.at(-1);

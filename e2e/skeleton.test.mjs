@@ -3,7 +3,7 @@
 // window.glassbox and over postMessage from an embedding page on another origin.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot } from './browser.mjs';
+import { launch, openPage, screenshot, until } from './browser.mjs';
 import { serve } from './server.mjs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,7 +56,7 @@ test('a copied link opens the same experiment and the same first 50 losses in a 
   await page.selectOption('#learning-rate', '0.1');
   await page.fill('#l2', '0.002');
   await page.press('#l2', 'Enter');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).training.l2 === 0.002);
+  await until(page, async () => (await window.glassbox.spec()).training.l2 === 0.002);
   await page.evaluate((n) => window.glassbox.step(n), 50 * STEPS_PER_EPOCH);
   const spec = await page.evaluate(() => window.glassbox.spec());
   assert.equal(spec.training.learningRate, 0.1);
@@ -130,11 +130,11 @@ test('the automation API answers over postMessage from an embedding page', async
 test('the settings form sets activation, optimiser and loss, and the link carries them', async () => {
   const { page, problems } = await openPage(env.browser, env.appUrl);
   await page.selectOption('#activation', 'relu');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).model.activation === 'relu');
+  await until(page, async () => (await window.glassbox.spec()).model.activation === 'relu');
   await page.selectOption('#optimizer', 'adam');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).training.optimizer === 'adam');
+  await until(page, async () => (await window.glassbox.spec()).training.optimizer === 'adam');
   await page.selectOption('#loss', 'focal');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).training.loss === 'focal');
+  await until(page, async () => (await window.glassbox.spec()).training.loss === 'focal');
   const before = await page.evaluate(() => window.glassbox.metrics());
   const after = await page.evaluate(() => window.glassbox.step(250));
   assert.ok(after.trainLoss < before.trainLoss, `${before.trainLoss} → ${after.trainLoss}`);
@@ -144,7 +144,7 @@ test('the settings form sets activation, optimiser and loss, and the link carrie
   assert.equal(await fresh.page.inputValue('#optimizer'), 'adam');
   // A gate with too many units is refused with the reason, and the experiment stays.
   await page.selectOption('#activation', 'andAil');
-  await page.waitForFunction(async () => (await window.glassbox.spec()).model.activation === 'andAil');
+  await until(page, async () => (await window.glassbox.spec()).model.activation === 'andAil');
   await page.fill('#units-1', '40');
   await page.press('#units-1', 'Enter');
   await page.waitForFunction(() => /halves/.test(document.querySelector('#banner-text').textContent));
@@ -168,13 +168,13 @@ test('the run controls work from the keyboard', async () => {
   const { page, problems } = await openPage(env.browser, env.appUrl);
   await page.focus('#step');
   await page.keyboard.press('Enter');
-  await page.waitForFunction(async () => (await window.glassbox.metrics()).epoch === 1);
+  await until(page, async () => (await window.glassbox.metrics()).epoch === 1);
   await page.locator('body').click({ position: { x: 5, y: 300 } });
   await page.keyboard.press(' ');
-  await page.waitForFunction(async () => (await window.glassbox.metrics()).epoch > 20);
+  await until(page, async () => (await window.glassbox.metrics()).epoch > 20);
   await page.keyboard.press(' ');
   await page.waitForFunction(() => document.querySelector('#play').getAttribute('aria-pressed') === 'false');
   await page.keyboard.press('r');
-  await page.waitForFunction(async () => (await window.glassbox.metrics()).step === 0);
+  await until(page, async () => (await window.glassbox.metrics()).step === 0);
   assert.deepEqual(problems, []);
 });

@@ -275,7 +275,7 @@ ready.then(() => {
 });
 
 document.addEventListener('keydown', (e) => {
-  if (e.ctrlKey || e.metaKey || e.altKey || e.target.closest('input, select, textarea, button')) return;
+  if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.target.closest('input, select, textarea, button')) return;
   const actions = { ' ': 'play', s: 'step', r: 'reset' };
   const action = actions[e.key.toLowerCase()];
   if (!action) return;

@@ -1,12 +1,15 @@
 // The image track's guidance panel: explanation-guided training settings (penalty, which
-// pixels must not matter, λ, dilation) and the mask painter over the training samples.
+// pixels must not matter, λ, and the RES-style dilation, softening and confidence) and the
+// mask painter over the training samples.
 // Settings and painted masks live in the spec's training.guidance, so they change the
 // run from the next step on, go into the link and are autosaved with it.
 import { createPainter } from './painter.js';
 import { encodeMask, decodeMask } from './maskbits.js';
 
 export const MAX_PAINTED = 64;
-const DEFAULT_LAMBDA = 10;
+const DEFAULT_LAMBDA = 0.1;
+// Guidance fields left out of the spec when 0.
+const OPTIONAL = ['dilate', 'soften', 'confidence'];
 
 const TEMPLATE = `
   <p class="hint">Tell the model which pixels must not matter, and training penalises the model's sensitivity to them
@@ -22,6 +25,8 @@ const TEMPLATE = `
       <option value="painted" title="The masks you paint on training samples below">painted masks</option></select></label>
     <label title="Weight of the penalty against the loss">λ <input data-k="lambda" type="number" min="0.001" max="10000" step="any"></label>
     <label title="Grow the mask by this many pixels, so that a loose mask still covers what it marks">Dilate <input data-k="dilate" type="number" min="0" max="8" step="1"></label>
+    <label title="Blur the mask's edge by a Gaussian of this σ in pixels (0: a hard edge)">Soften σ <input data-k="soften" type="number" min="0" max="4" step="0.5"></label>
+    <label title="Leave out pixels where the (softened) mask is unsure: those whose |2·mask − 1| is below this (0: every pixel counts)">Confidence <input data-k="confidence" type="number" min="0" max="0.95" step="0.05"></label>
   </form>
   <p class="guide-status" role="status" aria-live="polite"></p>
   <div class="guide-painting">
@@ -65,8 +70,8 @@ export function createGuidePanel(root, { call, apply, onError }) {
     field('penalty').value = g?.penalty ?? 'rrr';
     field('mask').value = g?.mask ?? (can.decoy ? 'decoy' : can.background ? 'background' : 'painted');
     field('lambda').value = g?.lambda ?? DEFAULT_LAMBDA;
-    field('dilate').value = g?.dilate ?? 0;
-    for (const k of ['penalty', 'mask', 'lambda', 'dilate']) field(k).disabled = !g;
+    for (const k of OPTIONAL) field(k).value = g?.[k] ?? 0;
+    for (const k of ['penalty', 'mask', 'lambda', ...OPTIONAL]) field(k).disabled = !g;
     status.textContent = g
       ? `Guided: λ = ${g.lambda}, ${g.mask === 'painted' ? `${painted().length} painted mask${painted().length === 1 ? '' : 's'}` : `the dataset's ${g.mask} mask`}.`
       : 'Training is not guided.';
@@ -97,7 +102,7 @@ export function createGuidePanel(root, { call, apply, onError }) {
     if (!field('on').checked) return applyGuidance(null);
     const g = { lambda: Number(field('lambda').value), mask: field('mask').value };
     if (field('penalty').value !== 'rrr') g.penalty = field('penalty').value;
-    if (Number(field('dilate').value) > 0) g.dilate = Number(field('dilate').value);
+    for (const k of OPTIONAL) if (Number(field(k).value) > 0) g[k] = Number(field(k).value);
     if (g.mask === 'painted') {
       if (!painted().length) {
         status.textContent = 'Paint a mask on a training sample first: guidance starts with your first stroke.';
