@@ -140,8 +140,12 @@ test('drawing with the mouse adds points of the chosen class, and the eraser rem
   await until(page, async (n) => (await window.glassbox.spec()).dataset.customPoints.length === n, total + 8);
 
   await page.click('#draw-tools button[data-tool="erase"]');
-  await page.mouse.click(...at(-5, 5));
+  // 0.2 from the stroke's first point and 0.7 from the next: only the first is in the
+  // eraser's 0.5 radius.
+  await page.mouse.click(...at(-5.2, 5));
   await until(page, async () => (await window.glassbox.spec()).dataset.customPoints.filter((p) => p[2] === 2).length === 6);
+  const left = (await page.evaluate(() => window.glassbox.spec())).dataset.customPoints.filter((p) => p[2] === 2).map((p) => p[0]);
+  assert.deepEqual(left.sort((a, b) => a - b), [-4.5, -4, -3.5, -3, -2.5, -2]);
   const m = await steps(page, 50);
   assert.ok(m.trainAcc > 0.3, 'the drawn set trains');
   await afterFrames(page);
