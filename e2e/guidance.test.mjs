@@ -4,7 +4,9 @@
 // broken mask is refused with the reason while the experiment stays.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot, until } from './browser.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { launch, openPage, until, ARTIFACTS } from './browser.mjs';
 import { decodeMask, markedCount } from '../www/guide/maskbits.js';
 
 let env;
@@ -73,6 +75,9 @@ test('guidance settings and painted masks go into the spec, the link and the aut
   assert.deepEqual((await guidanceNow(page)).painted.map((p) => p.index), [0], 'erasing every pixel drops the sample');
   assert.equal(await page.locator('.image-guide .painted-list li').count(), 1);
 
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await panel.screenshot({ path: path.join(ARTIFACTS, 'guidance-painter.png') });
+
   // The painted run trains, and the link and the autosave carry the masks.
   const after = await page.evaluate(() => window.glassbox.step(20));
   assert.ok(Number.isFinite(after.trainLoss), `painted-guidance loss ${after.trainLoss}`);
@@ -84,7 +89,6 @@ test('guidance settings and painted masks go into the spec, the link and the aut
   await page.reload();
   await page.evaluate(() => window.glassbox.ready);
   assert.deepEqual((await page.evaluate(() => window.glassbox.spec())).training.guidance.painted, painted, 'the autosave carries the masks');
-  await screenshot(page, 'guidance-painter');
 
   // Guidance off: the spec has none.
   await page.locator('.image-guide [data-k="on"]').uncheck();
