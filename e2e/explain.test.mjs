@@ -89,7 +89,7 @@ test('explanations of a trained digits CNN: grid, gap, cancel, live timeline and
   await page.waitForFunction(() => document.querySelector('.image-explain .explain-progress progress').value > 0);
   // The maps sharpen while masks accumulate: both samples show RISE's maps so far.
   const refining = () => [...document.querySelectorAll('.image-explain .explain-grid td .caption')].filter((c) => c.textContent === 'refining…').length;
-  await page.waitForFunction(refining, null, { timeout: 20000 });
+  await page.waitForFunction(refining, null, { timeout: 60000 });
   assert.equal(await page.evaluate(refining), 2, 'a partial map per sample');
   const t0 = Date.now();
   await page.click('.image-explain .cancel');
