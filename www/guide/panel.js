@@ -57,14 +57,15 @@ export function createGuidePanel(root, { call, apply, onError }) {
   const painted = () => guidance()?.painted ?? [];
   const pixels = () => info.image[1] * info.image[2];
 
-  function available(d) {
-    const masks = ['shapes', 'digits', 'signals'].includes(d.kind);
-    return { decoy: Boolean(d.decoy) && masks, background: masks, painted: d.kind !== 'signals' };
+  // Which mask sources the data offer (dataInfo lists the ground truths they carry).
+  function available() {
+    const masks = info.masks ?? [];
+    return { decoy: masks.includes('decoy'), background: masks.includes('object'), painted: Boolean(info.image) };
   }
 
   function showForm() {
     const g = guidance();
-    const can = available(spec.dataset);
+    const can = available();
     for (const option of field('mask').options) option.disabled = !can[option.value];
     field('on').checked = Boolean(g);
     field('penalty').value = g?.penalty ?? 'rrr';
@@ -155,7 +156,7 @@ export function createGuidePanel(root, { call, apply, onError }) {
       const dataChanged = !spec || JSON.stringify(spec.dataset) !== JSON.stringify(nextSpec.dataset);
       spec = nextSpec;
       info = nextInfo;
-      root.hidden = !(info.image || available(spec.dataset).background);
+      root.hidden = !(info.image || available().background);
       painting.hidden = !info.image;
       indexInput.max = info.nTrain - 1;
       showForm();
