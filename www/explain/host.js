@@ -25,44 +25,34 @@ export function createExplainHost({ session, yieldToEvents, post }) {
   async function run({ request, source }) {
     check({ request, source });
     const json = JSON.stringify({ method: request.method, params: request.params ?? {}, ...(request.baseline ? { baseline: Array.from(request.baseline) } : {}) });
-    const token = { cancelled: false };
-    running = token;
-    let lastPost = 0;
-    // `partial` ({shape, maps}): the maps so far of a method that refines them (RISE).
-    const progress = async (done, total, partial) => {
-      const now = performance.now();
-      if (done === total || now - lastPost >= PROGRESS_INTERVAL_MS) {
-        if (partial) post({ event: 'explainProgress', done, total, partial }, [partial.maps.buffer]);
-        else post({ event: 'explainProgress', done, total });
-        lastPost = now;
-      }
-      await yieldToEvents();
-      return !token.cancelled;
-    };
-    try {
+    return tracked('explainProgress', (progress) => {
       const s = session();
-      if (source.indices) return await s.explainRows(json, Uint32Array.from(source.indices), progress);
+      if (source.indices) return s.explainRows(json, Uint32Array.from(source.indices), progress);
       if (source.features) {
         const labels = source.labels == null ? null : Uint32Array.from(source.labels);
-        return await s.explainFeatures(json, Float32Array.from(source.features), labels, progress);
+        return s.explainFeatures(json, Float32Array.from(source.features), labels, progress);
       }
-      if (source.grid != null) return await s.explainGrid(json, Number(source.grid), progress);
+      if (source.grid != null) return s.explainGrid(json, Number(source.grid), progress);
       throw new Error('explain needs a source: {indices}, {features, labels?} or {grid: res}.');
-    } finally {
-      if (running === token) running = null;
-    }
+    });
   }
 
   // Runs `call(progress)` as the cancellable job (cancelExplain stops it), posting
-  // {event, done, total} as it goes.
+  // {event, done, total, partial?} at most every PROGRESS_INTERVAL_MS (the last always).
+  // `partial` ({shape, maps}): the maps so far of a method that refines them (RISE). It
+  // comes with one report only, so the newest is kept until a report is posted.
   async function tracked(event, call) {
     const token = { cancelled: false };
     running = token;
     let lastPost = 0;
-    const progress = async (done, total) => {
+    let pending = null;
+    const progress = async (done, total, partial) => {
+      if (partial) pending = partial;
       const now = performance.now();
       if (done === total || now - lastPost >= PROGRESS_INTERVAL_MS) {
-        post({ event, done, total });
+        if (pending) post({ event, done, total, partial: pending }, [pending.maps.buffer]);
+        else post({ event, done, total });
+        pending = null;
         lastPost = now;
       }
       await yieldToEvents();
