@@ -12,6 +12,8 @@ mod loss;
 mod norm;
 mod pool;
 mod scalar;
+#[cfg(any(target_arch = "wasm32", test))]
+mod small;
 
 use super::{
     ActivationOp, Backend, BackendKind, ElementRule, GateOp, LossOp, LossOutput, OptimizerState, OptimizerStep, PoolOp, Real,
@@ -72,6 +74,10 @@ impl<E: Real> Backend for CpuBackend<E> {
         let a = if trans_a { a.t() } else { a.view() };
         let b = if trans_b { b.t() } else { b.view() };
         assert_eq!(a.ncols(), b.nrows(), "matmul: inner dimensions differ");
+        #[cfg(target_arch = "wasm32")]
+        if small::fits(a.nrows(), a.ncols(), b.ncols()) {
+            return small::matmul(a, b);
+        }
         let mut c = Array2::zeros((a.nrows(), b.ncols()));
         general_mat_mul(E::one(), &a, &b, E::zero(), &mut c);
         c
@@ -87,7 +93,9 @@ impl<E: Real> Backend for CpuBackend<E> {
     }
 
     fn activation(&self, op: ActivationOp, x: &Array2<E>) -> Array2<E> {
-        x.mapv(|v| activation::forward(op, v))
+        let mut y = x.as_standard_layout().into_owned();
+        activation::forward_in_place(op, y.as_slice_mut().expect("standard layout"));
+        y
     }
 
     fn activation_backward(&self, op: ActivationOp, x: &Array2<E>, y: &Array2<E>, dy: &Array2<E>) -> Array2<E> {
