@@ -67,8 +67,9 @@ fn tanh8(x: V) -> V {
         let far = w > 0x3f0c_9f54;
         let numerator = if far { 2.0 } else if w > 0x3e82_c578 { em1 } else { -em1 };
         let q = numerator / (em1 + 2.0);
+        // |x| > 10 gives 1 + 0/|x|: 1, or NaN for NaN.
         let tt = if w > 0x4120_0000 {
-            1.0 + 0.0 / a
+            if a.is_nan() { a } else { 1.0 }
         } else if far {
             1.0 - q
         } else if w >= 0x0080_0000 {
