@@ -30,10 +30,12 @@ fn tanh8(x: V) -> V {
         let negative = y.to_bits() >> 31 != 0;
         // expm1f's argument reduction: y = k·ln2 + (xr − c) when |y| > ln2/2.
         let reduced = hy > 0x3eb1_7218;
-        let k_far = (INV_LN2 * y + if negative { -0.5 } else { 0.5 }) as i32;
-        let k_near = if negative { -1 } else { 1 };
-        let k = if !reduced { 0 } else if hy < 0x3f85_1592 { k_near } else { k_far };
-        let tk = k as f32;
+        // k = (INV_LN2·y ± 0.5) as i32, taken as a float (|k| ≤ 29 where it is used) and
+        // made an integer by the 1.5·2²³ trick: cheap on every lane.
+        let k_far = (INV_LN2 * y + if negative { -0.5 } else { 0.5 }).trunc();
+        let k_near = if negative { -1.0 } else { 1.0 };
+        let tk = if !reduced { 0.0 } else if hy < 0x3f85_1592 { k_near } else { k_far };
+        let k = ((tk + 12_582_912.0f32).to_bits() as i32).wrapping_sub(0x4b40_0000);
         let hi = y - tk * LN2_HI;
         let lo = tk * LN2_LO;
         let xr_reduced = hi - lo;

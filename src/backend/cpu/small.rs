@@ -16,49 +16,21 @@ pub fn fits(m: usize, k: usize, n: usize) -> bool {
     m > 0 && n > 0 && (1..=MAX_K).contains(&k) && m * n * k <= MAX_WORK
 }
 
-/// a·b, each output Σₖ a[i, k]·b[k, j] accumulated in order of k from zero. Operands
-/// are read in place through their strides (a transposed weight is no copy).
+/// a·b, each output Σₖ a[i, k]·b[k, j] accumulated in order of k from zero: for each k
+/// in order, a[i, k]·b[k, ·] is added to row i of the output (b is copied to rows once if
+/// it is a transposed view; a is read through its strides).
 pub fn matmul<E: Real>(a: ArrayView2<E>, b: ArrayView2<E>) -> Array2<E> {
     let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
     assert!(fits(m, k, n) && b.nrows() == k, "small::matmul: [{m}, {k}]·[{}, {n}] does not fit", b.nrows());
-    let (a, b) = (Strided::new(a), Strided::new(b));
+    let b = b.as_standard_layout();
+    let b = b.as_slice().expect("standard layout");
     let mut c = vec![E::zero(); m * n];
-    for (i, row) in c.chunks_exact_mut(n).enumerate() {
-        if b.col == 1 {
-            // Rows of b are contiguous: add a[i, k]·b[k, ·] for k in order.
-            for q in 0..k {
-                let aik = a.at(i, q);
-                let b_row = &b.data[q * b.row..q * b.row + n];
-                row.iter_mut().zip(b_row).for_each(|(c, &b)| *c = *c + aik * b);
-            }
-        } else {
-            for (j, c) in row.iter_mut().enumerate() {
-                *c = (0..k).fold(E::zero(), |acc, q| acc + a.at(i, q) * b.at(q, j));
-            }
+    for (row, a_row) in c.chunks_exact_mut(n).zip(a.rows()) {
+        for (&aik, b_row) in a_row.iter().zip(b.chunks_exact(n)) {
+            row.iter_mut().zip(b_row).for_each(|(c, &b)| *c = *c + aik * b);
         }
     }
     Array2::from_shape_vec((m, n), c).expect("m × n values")
-}
-
-/// A matrix as memory and element strides (a copy only when the view is not contiguous).
-struct Strided<'a, E: Clone> {
-    data: std::borrow::Cow<'a, [E]>,
-    row: usize,
-    col: usize,
-}
-
-impl<'a, E: Real> Strided<'a, E> {
-    fn new(v: ArrayView2<'a, E>) -> Self {
-        let [row, col] = [v.strides()[0], v.strides()[1]];
-        match v.to_slice_memory_order() {
-            Some(data) if row >= 0 && col >= 0 => Strided { data: data.into(), row: row as usize, col: col as usize },
-            _ => Strided { data: v.iter().copied().collect::<Vec<E>>().into(), row: v.ncols(), col: 1 },
-        }
-    }
-
-    fn at(&self, i: usize, j: usize) -> E {
-        self.data[i * self.row + j * self.col]
-    }
 }
 
 #[cfg(test)]
