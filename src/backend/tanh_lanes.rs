@@ -11,11 +11,12 @@
 const LANES: usize = 8;
 type V = [f32; LANES];
 
-const LN2_HI: f32 = 6.931_381_225_6e-1;
-const LN2_LO: f32 = 9.058_000_614_5e-6;
-const INV_LN2: f32 = 1.442_695_021_6;
-const Q1: f32 = -3.333_321_213_7e-2;
-const Q2: f32 = 1.580_717_042_1e-3;
+// libm's constants, by their bits.
+const LN2_HI: f32 = f32::from_bits(0x3f31_7180);
+const LN2_LO: f32 = f32::from_bits(0x3717_f7d1);
+const INV_LN2: f32 = f32::from_bits(0x3fb8_aa3b);
+const Q1: f32 = f32::from_bits(0xbd08_8868);
+const Q2: f32 = f32::from_bits(0x3acf_3010);
 
 fn tanh8(x: V) -> V {
     let mut out = [0.0; LANES];
