@@ -8,6 +8,7 @@
 //! - `SaliencyBench`: W4, input gradients of the top logit on the W3 network.
 //! - `IgBench`: W5, Integrated Gradients of one image on the W3 network through the
 //!   explain code (`explain::integrated_gradients`), attributions read back to the host.
+//! - `W1Steps`, `W1Grid`: W1's training steps and decision grid through a real `Session`.
 //! - `MatmulBench`: square n×n products, for GFLOP/s.
 //! - `simd_peak` (wasm only): a tight f32x4 multiply-add loop, for one core's SIMD128 peak.
 
@@ -15,8 +16,10 @@ use crate::backend::{Backend, ImageShape, LossOp, Real};
 use crate::explain::{integrated_gradients, Attribution, Baseline, IgOptions, Probe, Quadrature, Target};
 use crate::nn::{BackwardOptions, Features, Mode, Net};
 use crate::rng::{Rng, Stream};
+use crate::session::Session;
 use crate::spec::{Activation, ExperimentSpec, LayerSpec, ModelSpec, Optimizer as Kind, PaddingSpec, PoolKind, TrainingSpec};
 use crate::train::optimizer::Optimizer;
+use crate::train::Evaluation;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -343,6 +346,67 @@ pub fn simd_peak(iters: u32) -> f32 {
 /// Floating-point operations of one `simd_peak` round.
 #[cfg(target_arch = "wasm32")]
 pub const SIMD_PEAK_FLOPS_PER_ROUND: f64 = 16.0 * 4.0 * 2.0;
+
+/// W1, training: steps of the default spec (the spiral MLP 2→8 tanh→8 tanh→2, SGD 0.03,
+/// batch 10) through a real `Session` with evaluation on demand, as the browser bench
+/// runs it: each `run` ends with one `sync_weights` (an evaluation of both splits and a
+/// copy of the weights), which the caller's per-step figure shares out.
+pub struct W1Steps {
+    session: Session,
+}
+
+impl W1Steps {
+    pub fn new(mut session: Session) -> Self {
+        session.set_evaluation(Evaluation::OnDemand);
+        W1Steps { session }
+    }
+}
+
+impl Workload for W1Steps {
+    fn run(&mut self, n: u32) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+        self.session.train_steps(n as u64);
+        Box::pin(async move {
+            self.session.sync_weights().await;
+        })
+    }
+
+    fn sync(&self) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+        Box::pin(std::future::ready(()))
+    }
+}
+
+/// W1, decision grid: class probabilities on a `res`×`res` grid over the plane
+/// (`Session::decision_grid`), read back to the host every time.
+pub struct W1Grid {
+    session: Session,
+    res: u32,
+    last: Vec<f32>,
+}
+
+impl W1Grid {
+    pub fn new(session: Session, res: u32) -> Self {
+        W1Grid { session, res, last: Vec::new() }
+    }
+
+    /// The latest grid computed.
+    pub fn last(&self) -> &[f32] {
+        &self.last
+    }
+}
+
+impl Workload for W1Grid {
+    fn run(&mut self, n: u32) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+        Box::pin(async move {
+            for _ in 0..n {
+                self.last = self.session.decision_grid(self.res).await;
+            }
+        })
+    }
+
+    fn sync(&self) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+        Box::pin(std::future::ready(()))
+    }
+}
 
 #[cfg(test)]
 mod tests {

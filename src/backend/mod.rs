@@ -10,6 +10,7 @@ pub mod gpu;
 mod ops;
 mod optim;
 mod real;
+mod tanh_lanes;
 
 pub use geometry::{channel_width, ImageShape, Padding, Window};
 pub use ops::{dropout_keep, unbiased_factor, ActivationOp, GateOp, LossOp, PoolOp};

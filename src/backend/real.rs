@@ -9,6 +9,10 @@ pub trait Real: num_traits::Float + ndarray::LinalgScalar + Debug + Send + Sync 
     fn from_f64(v: f64) -> Self;
     fn to_f64(self) -> f64;
     fn det_tanh(self) -> Self;
+    /// `det_tanh` of every value, in place (f32 runs eight lanes at once, same bits).
+    fn det_tanh_in_place(xs: &mut [Self]) {
+        xs.iter_mut().for_each(|v| *v = v.det_tanh());
+    }
     fn det_exp(self) -> Self;
     fn det_ln(self) -> Self;
     fn det_expm1(self) -> Self;
@@ -29,6 +33,9 @@ impl Real for f32 {
     }
     fn det_tanh(self) -> Self {
         libm::tanhf(self)
+    }
+    fn det_tanh_in_place(xs: &mut [Self]) {
+        super::tanh_lanes::tanh_in_place(xs)
     }
     fn det_exp(self) -> Self {
         libm::expf(self)

@@ -2,18 +2,18 @@
 //! any wgpu adapter, prints progress and final metrics, and can write the trained model;
 //! `explain` writes attribution maps of a saved model's inputs (see `glassbox::explain::request`
 //! for the file formats); `bench` times the benchmark workloads (matmul GFLOP/s, W2/W3/W4
-//! ms/step) on both backends; `lab` runs a lab (`glassbox::lab`) on the CPU, prints its
+//! ms/step) on both backends (`bench w1`: only W1's training step and 100×100 grid on the CPU); `lab` runs a lab (`glassbox::lab`) on the CPU, prints its
 //! verdict line and writes its report and one CSV per figure.
 //!
 //!     glassbox train <spec.json | link> [--backend cpu|gpu] [--epochs N] [--out model.json]
 //!     glassbox explain --model <model.json> --inputs <inputs.json> --method <name> [--param k=v ...] [--backend cpu|gpu] --out <attr.json>
-//!     glassbox bench
+//!     glassbox bench [w1]
 //!     glassbox lab <name> [--small] [--out DIR]
 
 use glassbox::backend::cpu::CpuBackend;
 use glassbox::backend::gpu::GpuBackend;
 use glassbox::backend::Backend;
-use glassbox::bench::{IgBench, MatmulBench, NetBench, SaliencyBench, Workload, IG_STEPS};
+use glassbox::bench::{IgBench, MatmulBench, NetBench, SaliencyBench, W1Grid, W1Steps, Workload, IG_STEPS};
 use glassbox::explain::request::{explain, InputsFile, Request};
 use glassbox::lab::{self, Scale};
 use glassbox::nn::format::ModelFile;
@@ -23,7 +23,7 @@ use glassbox::spec::{link, ExperimentSpec};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage: glassbox train <spec.json | link> [--backend cpu|gpu] [--epochs N] [--out model.json]\n       glassbox explain --model <model.json> --inputs <inputs.json> --method <name> [--param k=v ...] [--backend cpu|gpu] --out <attr.json>\n       glassbox bench\n       glassbox lab <name> [--small] [--out DIR]";
+const USAGE: &str = "usage: glassbox train <spec.json | link> [--backend cpu|gpu] [--epochs N] [--out model.json]\n       glassbox explain --model <model.json> --inputs <inputs.json> --method <name> [--param k=v ...] [--backend cpu|gpu] --out <attr.json>\n       glassbox bench [w1]\n       glassbox lab <name> [--small] [--out DIR]";
 const DEFAULT_EPOCHS: u64 = 500;
 const MAX_EPOCHS: u64 = 10_000_000;
 
@@ -238,7 +238,19 @@ fn bench_backend<B: Backend>(name: &str, open: impl Fn() -> B) {
     println!("{name:4} W5 Integrated Gradients ({IG_STEPS} steps, one image, W3 net): {:.3} ms", time(&mut w5, 5, 7));
 }
 
+/// W1 on the CPU: ms per training step of the default spec through a `Session` (one
+/// weight sync per 250 steps, as the browser bench does), and ms per 100×100 grid.
+fn bench_w1() -> Result<(), String> {
+    let session = || Session::new(ExperimentSpec::default()).map_err(|e| e.0);
+    let mut steps = W1Steps::new(session()?);
+    println!("cpu  W1 step (2-8-8-2 tanh, batch 10, SGD): {:.5} ms", time(&mut steps, 250, 15));
+    let mut grid = W1Grid::new(session()?, 100);
+    println!("cpu  W1 grid (100×100): {:.4} ms", time(&mut grid, 20, 15));
+    Ok(())
+}
+
 async fn bench() -> Result<(), String> {
+    bench_w1()?;
     bench_backend("cpu", CpuBackend::<f32>::new);
     println!("gpu: {:?}", GpuBackend::new().await.map_err(|e| e.0)?.adapter_info());
     bench_backend("gpu", || pollster::block_on(GpuBackend::new()).expect("the adapter opened a moment ago"));
@@ -297,7 +309,12 @@ async fn run_lab(args: LabArgs) -> Result<(), String> {
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1).peekable();
     let result = if args.peek().map(String::as_str) == Some("bench") {
-        pollster::block_on(bench())
+        args.next();
+        match args.next().as_deref() {
+            None => pollster::block_on(bench()),
+            Some("w1") => bench_w1(),
+            Some(other) => Err(format!("unknown bench {other:?}; the only named one is w1\n{USAGE}")),
+        }
     } else if args.peek().map(String::as_str) == Some("lab") {
         args.next();
         parse_lab_args(args).and_then(|args| pollster::block_on(run_lab(args)))

@@ -427,6 +427,21 @@ mod tests {
         }
     }
 
+    /// The CPU predicts a grid in blocks of rows: each cell is what the network gives that
+    /// point alone.
+    #[test]
+    fn a_grid_in_blocks_is_the_grid_point_by_point() {
+        let mut s = Session::new(ExperimentSpec::default()).unwrap();
+        s.train_steps(100);
+        let (inputs, _) = s.plane_inputs(30).unwrap();
+        let n = s.data.n_features;
+        let grid = pollster::block_on(s.decision_grid(30));
+        let alone: Vec<f32> =
+            inputs.chunks(n).flat_map(|p| with_trainer!(&s.engine, t => pollster::block_on(t.predict(p, n)))).collect();
+        assert_eq!(grid.len(), 900 * 2);
+        assert_eq!(grid.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), alone.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+    }
+
     #[test]
     fn weight_snapshots_record_the_step_and_the_weights() {
         let mut s = Session::new(ExperimentSpec::default()).unwrap();

@@ -9,7 +9,10 @@ mod guidance;
 pub mod optimizer;
 pub mod schedule;
 
-use crate::backend::{Backend, LossOp, Real};
+use crate::backend::{Backend, BackendKind, LossOp, Real};
+
+/// Rows per block of `Trainer::predict` on the CPU.
+const PREDICT_BLOCK_ROWS: usize = 256;
 use crate::data::Dataset;
 use crate::nn::{BackwardOptions, Features, Mode, Net};
 use crate::rng::{Rng, Stream};
@@ -299,12 +302,22 @@ impl<B: Backend> Trainer<B> {
 
     /// Class probabilities for arbitrary inputs, row-major [n, classes]; for regression
     /// the network's output, one value per row.
+    /// The CPU runs blocks of `PREDICT_BLOCK_ROWS` rows, whose intermediates stay in
+    /// cache (rows are independent in evaluation, so the numbers are the same).
     pub async fn predict(&self, inputs: &[f32], n_features: usize) -> Vec<f32> {
-        let x: Vec<B::E> = inputs.iter().map(|&v| B::E::from_f32(v)).collect();
-        let x = self.be.upload([inputs.len() / n_features, n_features], &x);
-        let out = self.model.predict(&self.be, &x);
-        let out = if self.regression { out } else { self.be.softmax(&out) };
-        self.be.read(&out).await.into_iter().map(|v| v.to_f64() as f32).collect()
+        let block = match self.be.kind() {
+            BackendKind::Cpu => PREDICT_BLOCK_ROWS,
+            _ => inputs.len() / n_features.max(1),
+        };
+        let mut out = Vec::new();
+        for chunk in inputs.chunks((block * n_features).max(1)) {
+            let x: Vec<B::E> = chunk.iter().map(|&v| B::E::from_f32(v)).collect();
+            let x = self.be.upload([chunk.len() / n_features, n_features], &x);
+            let y = self.model.predict(&self.be, &x);
+            let y = if self.regression { y } else { self.be.softmax(&y) };
+            out.extend(self.be.read(&y).await.into_iter().map(|v| v.to_f64() as f32));
+        }
+        out
     }
 
     /// All parameters in the network's order, for hashing and comparison.

@@ -32,6 +32,14 @@ pub fn forward<E: Real>(op: ActivationOp, x: E) -> E {
     }
 }
 
+/// f(x) of every value, in place (tanh through `Real::det_tanh_in_place`).
+pub fn forward_in_place<E: Real>(op: ActivationOp, xs: &mut [E]) {
+    match op {
+        ActivationOp::Tanh => E::det_tanh_in_place(xs),
+        _ => xs.iter_mut().for_each(|v| *v = forward(op, *v)),
+    }
+}
+
 /// f'(x), given x and y = f(x).
 pub fn derivative<E: Real>(op: ActivationOp, x: E, y: E) -> E {
     let (zero, one) = (E::zero(), E::one());

@@ -12,6 +12,8 @@ mod loss;
 mod norm;
 mod pool;
 mod scalar;
+#[cfg(any(target_arch = "wasm32", test))]
+mod small;
 
 use super::{
     ActivationOp, Backend, BackendKind, ElementRule, GateOp, LossOp, LossOutput, OptimizerState, OptimizerStep, PoolOp, Real,
@@ -72,6 +74,10 @@ impl<E: Real> Backend for CpuBackend<E> {
         let a = if trans_a { a.t() } else { a.view() };
         let b = if trans_b { b.t() } else { b.view() };
         assert_eq!(a.ncols(), b.nrows(), "matmul: inner dimensions differ");
+        #[cfg(target_arch = "wasm32")]
+        if small::fits(a.nrows(), a.ncols(), b.ncols()) {
+            return small::matmul(a, b);
+        }
         let mut c = Array2::zeros((a.nrows(), b.ncols()));
         general_mat_mul(E::one(), &a, &b, E::zero(), &mut c);
         c
@@ -87,7 +93,9 @@ impl<E: Real> Backend for CpuBackend<E> {
     }
 
     fn activation(&self, op: ActivationOp, x: &Array2<E>) -> Array2<E> {
-        x.mapv(|v| activation::forward(op, v))
+        let mut y = x.as_standard_layout().into_owned();
+        activation::forward_in_place(op, y.as_slice_mut().expect("standard layout"));
+        y
     }
 
     fn activation_backward(&self, op: ActivationOp, x: &Array2<E>, y: &Array2<E>, dy: &Array2<E>) -> Array2<E> {
@@ -172,13 +180,13 @@ impl<E: Real> Backend for CpuBackend<E> {
         if op == LossOp::MseTarget {
             return self.regression_loss(logits, labels);
         }
-        let probs = self.softmax(logits);
         let mut grad = Array2::zeros((n, k));
         let (mut loss, mut correct) = (E::zero(), E::zero());
         let inv_n = E::one() / E::from_f64(n as f64);
         let teacher = teacher.map(|t| t.as_standard_layout());
-        let (z_all, p_all) = (logits.as_standard_layout(), probs.as_slice().expect("fresh arrays are contiguous"));
+        let z_all = logits.as_standard_layout();
         let z_all = z_all.as_slice().expect("standard layout");
+        let mut p = vec![E::zero(); k];
         for (r, mut g) in grad.rows_mut().into_iter().enumerate() {
             let z = &z_all[r * k..(r + 1) * k];
             let label = labels[[r, 0]].to_f64() as usize;
@@ -189,10 +197,15 @@ impl<E: Real> Backend for CpuBackend<E> {
                     best_i = i;
                 }
             }
-            let lse = best + z.iter().fold(E::zero(), |s, &v| s + (v - best).det_exp()).det_ln();
+            // exp(z − max) once for both sums: the softmax's (ndarray's sum, as `softmax`
+            // takes it) and the log-sum-exp's (in order).
+            p.iter_mut().zip(z).for_each(|(e, &v)| *e = (v - best).det_exp());
+            let lse = best + p.iter().fold(E::zero(), |s, &e| s + e).det_ln();
+            let sum = ndarray::ArrayView1::from(&p[..]).sum();
+            p.iter_mut().for_each(|e| *e = *e / sum);
             let row = loss::Row {
                 z,
-                p: &p_all[r * k..(r + 1) * k],
+                p: &p,
                 max: best,
                 lse,
                 label,
@@ -415,6 +428,24 @@ mod tests {
         }
         assert!((out.loss[[0, 0]] - loss / 5.0).abs() < 1e-13);
         assert_eq!(out.correct[[0, 0]], correct);
+    }
+
+    /// The loss's probabilities are `softmax`'s to the bit, also past eight classes
+    /// (where ndarray's sum and the log-sum-exp's sum go in different orders).
+    #[test]
+    fn the_loss_uses_the_softmax_bits() {
+        let be = CpuBackend::<f32>::new();
+        let z = random([6, 11], 9).mapv(|v| v as f32 * 7.0);
+        let labels = Array2::from_shape_fn((6, 1), |(r, _)| (r * 2 % 11) as f32);
+        let p = be.softmax(&z);
+        let out = be.softmax_cross_entropy(&z, &labels);
+        let inv_n = 1.0 / 6.0f32;
+        for r in 0..6 {
+            for c in 0..11 {
+                let want = (p[[r, c]] - if c == r * 2 % 11 { 1.0 } else { 0.0 }) * inv_n;
+                assert_eq!(out.grad[[r, c]].to_bits(), want.to_bits(), "row {r}, class {c}");
+            }
+        }
     }
 
     #[test]
