@@ -230,7 +230,11 @@ impl<E: Real> Backend for CpuBackend<E> {
         assert_eq!(param.shape(), state.v.shape(), "optimizer_step: state v has the wrong shape");
         let scale = grad_norm_sq.map_or(E::one(), |n| step.clip_scale(n[[0, 0]]));
         let rule = ElementRule::new(step, scale);
-        Zip::from(param).and(grad).and(&mut state.m).and(&mut state.v).for_each(|p, &g, m, v| rule.apply(p, g, m, v));
+        let OptimizerState { m, v } = state;
+        match (param.as_slice_mut(), grad.as_slice(), m.as_slice_mut(), v.as_slice_mut()) {
+            (Some(p), Some(g), Some(m), Some(v)) => rule.apply_all(p, g, m, v),
+            _ => Zip::from(param).and(grad).and(m).and(v).for_each(|p, &g, m, v| rule.apply(p, g, m, v)),
+        }
     }
 
     fn scale(&self, x: &mut Array2<E>, s: f32) {
