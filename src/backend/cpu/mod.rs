@@ -9,6 +9,9 @@ mod activation;
 mod conv;
 mod gate;
 mod loss;
+// f32 products in the browser; natively matrixmultiply's AVX kernels are faster.
+#[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
+mod matmul;
 mod norm;
 mod pool;
 mod scalar;
@@ -68,10 +71,14 @@ impl<E: Real> Backend for CpuBackend<E> {
         t.iter().copied().collect()
     }
 
-    fn matmul(&self, a: &Array2<E>, b: &Array2<E>, trans_a: bool, trans_b: bool) -> Array2<E> {
-        let a = if trans_a { a.t() } else { a.view() };
-        let b = if trans_b { b.t() } else { b.view() };
+    fn matmul(&self, a_in: &Array2<E>, b_in: &Array2<E>, trans_a: bool, trans_b: bool) -> Array2<E> {
+        let a = if trans_a { a_in.t() } else { a_in.view() };
+        let b = if trans_b { b_in.t() } else { b_in.view() };
         assert_eq!(a.ncols(), b.nrows(), "matmul: inner dimensions differ");
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if let Some(c) = matmul::product(a_in, b_in, trans_a, trans_b) {
+            return c;
+        }
         let mut c = Array2::zeros((a.nrows(), b.ncols()));
         general_mat_mul(E::one(), &a, &b, E::zero(), &mut c);
         c
