@@ -110,11 +110,20 @@ fn operand<E: Real>(x: &Array2<E>, trans: bool) -> Option<Strided<'_>> {
     Some(if trans { Strided { data, rows: cols, cols: rows } } else { Strided { data, rows, cols } })
 }
 
-/// op(a)·op(b) through `sgemm` when the element type is f32 and both operands are
-/// contiguous; None otherwise (the caller takes the general path).
+/// Products with a shorter reduction stay on the general path: there the cost of packing
+/// and writing each tile of C is spread over too few multiply-adds (the one-channel
+/// convolution's im2col product has k = 9).
+const MIN_K: usize = 32;
+
+/// op(a)·op(b) through `sgemm` when the element type is f32, the reduction has at least
+/// MIN_K terms and both operands are contiguous; None otherwise (the caller takes the
+/// general path).
 pub fn product<E: Real>(a: &Array2<E>, b: &Array2<E>, trans_a: bool, trans_b: bool) -> Option<Array2<E>> {
-    let (sa, sb) = (operand(a, trans_a)?, operand(b, trans_b)?);
     let [m, k] = if trans_a { [a.ncols(), a.nrows()] } else { [a.nrows(), a.ncols()] };
+    if k < MIN_K {
+        return None;
+    }
+    let (sa, sb) = (operand(a, trans_a)?, operand(b, trans_b)?);
     let n = if trans_b { b.nrows() } else { b.ncols() };
     let mut c = vec![0.0f32; m * n];
     sgemm(m, k, n, sa, sb, &mut c);
@@ -242,10 +251,11 @@ mod tests {
     }
 
     /// The backend's entry point: f32 arrays in any transpose go through `sgemm` (same
-    /// bits as calling it directly on the stored data) and f64 arrays are left to the caller.
+    /// bits as calling it directly on the stored data); f64 arrays and short reductions are
+    /// left to the caller.
     #[test]
     fn product_takes_f32_arrays_and_leaves_f64_alone() {
-        let (m, k, n) = (5, 11, 3);
+        let (m, k, n) = (5, MIN_K + 3, 3);
         let (av, bv) = (random(m * k, 5), random(k * n, 6));
         let a = Array2::from_shape_vec((m, k), av.clone()).unwrap();
         let bt = Array2::from_shape_vec((n, k), (0..n * k).map(|x| bv[(x % k) * n + x / k]).collect()).unwrap();
@@ -258,6 +268,8 @@ mod tests {
         let got = product(&at, &bt, true, true).expect("both transposed");
         assert!(got.iter().zip(&want).all(|(x, y)| x.to_bits() == y.to_bits()));
         assert!(product(&a.mapv(f64::from), &bt.mapv(f64::from), false, true).is_none());
+        let short = a.slice(ndarray::s![.., ..MIN_K - 1]).to_owned();
+        assert!(product(&short, &bt.slice(ndarray::s![.., ..MIN_K - 1]).to_owned(), false, true).is_none());
     }
 
     /// Same inputs, same bits: run twice, and the transposed storage of an operand (which
