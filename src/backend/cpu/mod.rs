@@ -9,6 +9,9 @@ mod activation;
 mod conv;
 mod gate;
 mod loss;
+// f32 products in the browser; natively matrixmultiply's AVX kernels are faster.
+#[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
+mod matmul;
 mod norm;
 mod pool;
 mod scalar;
@@ -70,13 +73,17 @@ impl<E: Real> Backend for CpuBackend<E> {
         t.iter().copied().collect()
     }
 
-    fn matmul(&self, a: &Array2<E>, b: &Array2<E>, trans_a: bool, trans_b: bool) -> Array2<E> {
-        let a = if trans_a { a.t() } else { a.view() };
-        let b = if trans_b { b.t() } else { b.view() };
+    fn matmul(&self, a_in: &Array2<E>, b_in: &Array2<E>, trans_a: bool, trans_b: bool) -> Array2<E> {
+        let a = if trans_a { a_in.t() } else { a_in.view() };
+        let b = if trans_b { b_in.t() } else { b_in.view() };
         assert_eq!(a.ncols(), b.nrows(), "matmul: inner dimensions differ");
         #[cfg(target_arch = "wasm32")]
         if small::fits(a.nrows(), a.ncols(), b.ncols()) {
             return small::matmul(a, b);
+        }
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if let Some(c) = matmul::product(a_in, b_in, trans_a, trans_b) {
+            return c;
         }
         let mut c = Array2::zeros((a.nrows(), b.ncols()));
         general_mat_mul(E::one(), &a, &b, E::zero(), &mut c);
@@ -243,7 +250,11 @@ impl<E: Real> Backend for CpuBackend<E> {
         assert_eq!(param.shape(), state.v.shape(), "optimizer_step: state v has the wrong shape");
         let scale = grad_norm_sq.map_or(E::one(), |n| step.clip_scale(n[[0, 0]]));
         let rule = ElementRule::new(step, scale);
-        Zip::from(param).and(grad).and(&mut state.m).and(&mut state.v).for_each(|p, &g, m, v| rule.apply(p, g, m, v));
+        let OptimizerState { m, v } = state;
+        match (param.as_slice_mut(), grad.as_slice(), m.as_slice_mut(), v.as_slice_mut()) {
+            (Some(p), Some(g), Some(m), Some(v)) => rule.apply_all(p, g, m, v),
+            _ => Zip::from(param).and(grad).and(m).and(v).for_each(|p, &g, m, v| rule.apply(p, g, m, v)),
+        }
     }
 
     fn scale(&self, x: &mut Array2<E>, s: f32) {
