@@ -7,6 +7,7 @@
 
 mod activation;
 mod conv;
+mod direct_conv;
 mod gate;
 mod loss;
 mod norm;
@@ -14,7 +15,7 @@ mod pool;
 mod scalar;
 
 use super::{
-    ActivationOp, Backend, BackendKind, ElementRule, GateOp, LossOp, LossOutput, OptimizerState, OptimizerStep, PoolOp, Real,
+    conv2d_backward_by_im2col, conv2d_by_im2col, ActivationOp, Backend, BackendKind, ConvGrads, ConvNeeds, ElementRule, GateOp, LossOp, LossOutput, OptimizerState, OptimizerStep, PoolOp, Real,
     Window,
 };
 use crate::rng::Rng;
@@ -321,6 +322,32 @@ impl<E: Real> Backend for CpuBackend<E> {
 
     fn transpose_blocks(&self, x: &Array2<E>, dims: [usize; 3], out_shape: [usize; 2]) -> Array2<E> {
         conv::transpose_blocks(x, dims, out_shape)
+    }
+
+    /// Direct loops (`direct_conv`, saving x) where a window holds few numbers
+    /// (`direct_conv::is_direct`), im2col and a matmul (saving the columns) otherwise.
+    fn conv2d(&self, x: &Array2<E>, weight: &Array2<E>, bias: &Array2<E>, window: &Window, multiplier: f32) -> (Array2<E>, Array2<E>) {
+        if direct_conv::is_direct(window) {
+            (direct_conv::forward(x, weight, bias, window, multiplier), x.to_owned())
+        } else {
+            conv2d_by_im2col(self, x, weight, bias, window, multiplier)
+        }
+    }
+
+    fn conv2d_backward(
+        &self,
+        saved: &Array2<E>,
+        weight: &Array2<E>,
+        dy: &Array2<E>,
+        window: &Window,
+        multiplier: f32,
+        needs: ConvNeeds,
+    ) -> ConvGrads<Array2<E>> {
+        if direct_conv::is_direct(window) {
+            direct_conv::backward(saved, weight, dy, window, multiplier, needs)
+        } else {
+            conv2d_backward_by_im2col(self, saved, weight, dy, window, multiplier, needs)
+        }
     }
 }
 
