@@ -20,14 +20,6 @@ pub fn is_direct(window: &Window) -> bool {
     window.input.channels * window.window_len() <= DIRECT_MAX_WINDOW
 }
 
-/// The window offsets k (along one axis) whose source position o·stride + k − pad lies in
-/// [0, size): a range, empty where the window misses the image.
-fn taps(o: usize, stride: usize, pad: usize, kernel: usize, size: usize) -> std::ops::Range<usize> {
-    let start = pad.saturating_sub(o * stride);
-    let end = kernel.min((size + pad).saturating_sub(o * stride));
-    start..end.max(start)
-}
-
 /// The weight [o, k] transposed to [k, blocks·BLOCK], the filters past o zero.
 fn blocked_weight<E: Real>(weight: &[E], o: usize, k: usize, blocks: usize) -> Vec<E> {
     let mut out = vec![E::zero(); k * blocks * BLOCK];
@@ -72,14 +64,14 @@ pub fn forward<E: Real>(x: &Array2<E>, weight: &Array2<E>, bias: &Array2<E>, win
     let blocks = o.div_ceil(BLOCK);
     let wt = blocked_weight(weight.as_slice().expect("standard layout"), o, k, blocks);
     let ([kh, kw], [sh, sw], [ph, pw], [oh, ow]) = (window.kernel, window.stride, window.pad, window.out);
-    let (c_in, height, width, plane, p) = (window.input.channels, window.input.height, window.input.width, window.input.plane(), window.out_plane());
+    let (c_in, width, plane, p) = (window.input.channels, window.input.width, window.input.plane(), window.out_plane());
     let mult = E::from_f32(multiplier);
     let mut y = vec![E::zero(); n * o * p];
     for (xs, ys) in x.chunks_exact(window.input.len()).zip(y.chunks_exact_mut(o * p)) {
         for i in 0..oh {
-            let rows = taps(i, sh, ph, kh, height);
+            let rows = window.taps(0, i);
             for j in 0..ow {
-                let cols = taps(j, sw, pw, kw, width);
+                let cols = window.taps(1, j);
                 let pixel = i * ow + j;
                 for b in 0..blocks {
                     let mut acc = [E::zero(); BLOCK];
@@ -177,9 +169,9 @@ pub fn backward<E: Real>(
         if let Some(dx) = dx.as_mut() {
             let dxs = &mut dx[s * len..(s + 1) * len];
             for i in 0..oh {
-                let rows = taps(i, sh, ph, kh, height);
+                let rows = window.taps(0, i);
                 for j in 0..ow {
-                    let cols = taps(j, sw, pw, kw, width);
+                    let cols = window.taps(1, j);
                     let gp = &g[(i * ow + j) * width_o..(i * ow + j + 1) * width_o];
                     for c in 0..c_in {
                         for ki in rows.clone() {
@@ -210,4 +202,71 @@ pub fn backward<E: Real>(
         (dw, Array2::from_shape_fn((1, o), |(_, f)| db[f]))
     });
     ConvGrads { input, params }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+    use super::super::conv::tests::{naive_conv, windows};
+    use super::super::tests::random;
+    use super::*;
+
+    /// Filters: fewer than a block, and more than one block with a partial last one.
+    const FILTERS: [usize; 2] = [3, 9];
+
+    #[test]
+    fn forward_matches_naive_cross_correlation_with_a_multiplier() {
+        for (t, win) in windows().into_iter().enumerate() {
+            for (u, o) in FILTERS.into_iter().enumerate() {
+                let salt = 100 + 10 * t as u32 + u as u32;
+                let x = random([3, win.input.len()], salt);
+                let w = random([o, win.input.channels * win.window_len()], salt + 1);
+                let b = random([1, o], salt + 2);
+                let got = forward(&x, &w, &b, &win, 0.5);
+                let want = naive_conv(&x, &(&w * 0.5), &b, &win);
+                assert_eq!(got.shape(), want.shape());
+                for (g, v) in got.iter().zip(&want) {
+                    assert!((g - v).abs() <= 1e-12 * (1.0 + v.abs()), "{win:?} with {o} filters: {g} vs {v}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn backward_matches_central_differences_and_computes_only_what_is_asked() {
+        let h = 1e-5;
+        let all = ConvNeeds { input: true, params: true };
+        for (t, win) in windows().into_iter().enumerate() {
+            for (u, o) in FILTERS.into_iter().enumerate() {
+                let salt = 300 + 10 * t as u32 + u as u32;
+                let x = random([2, win.input.len()], salt);
+                let w = random([o, win.input.channels * win.window_len()], salt + 1);
+                let b = random([1, o], salt + 2);
+                // loss = Σ y ⊙ r, so dy = r.
+                let r = random([2, o * win.out_plane()], salt + 3);
+                let loss = |q: &[Array2<f64>; 3]| (&forward(&q[0], &q[1], &q[2], &win, 1.5) * &r).sum();
+                let grads = backward(&x, &w, &r, &win, 1.5, all);
+                let (dw, db) = grads.params.expect("asked for");
+                let analytic = [grads.input.expect("asked for"), dw, db];
+                for (which, grad) in analytic.iter().enumerate() {
+                    for idx in 0..grad.len() {
+                        let at = |delta: f64| {
+                            let mut q = [x.clone(), w.clone(), b.clone()];
+                            let cols = q[which].ncols();
+                            q[which][[idx / cols, idx % cols]] += delta;
+                            loss(&q)
+                        };
+                        let numeric = (at(h) - at(-h)) / (2.0 * h);
+                        let got = grad.as_slice().unwrap()[idx];
+                        assert!((got - numeric).abs() <= 1e-6 * (1.0 + numeric.abs()), "{win:?} {o} filters, param {which} entry {idx}: {got} vs {numeric}");
+                    }
+                }
+                let only_params = backward(&x, &w, &r, &win, 1.5, ConvNeeds { input: false, params: true });
+                assert!(only_params.input.is_none() && only_params.params.unwrap().0 == analytic[1]);
+                let only_input = backward(&x, &w, &r, &win, 1.5, ConvNeeds { input: true, params: false });
+                assert!(only_input.params.is_none() && only_input.input.unwrap() == analytic[0]);
+            }
+        }
+    }
 }

@@ -15,7 +15,7 @@ mod pool;
 mod scalar;
 
 use super::{
-    conv2d_backward_by_im2col, conv2d_by_im2col, ActivationOp, Backend, BackendKind, ConvGrads, ConvNeeds, ElementRule, GateOp, LossOp, LossOutput, OptimizerState, OptimizerStep, PoolOp, Real,
+    conv2d_backward_by_im2col, ActivationOp, Backend, BackendKind, ConvGrads, ConvNeeds, ElementRule, GateOp, LossOp, LossOutput, OptimizerState, OptimizerStep, PoolOp, Real,
     Window,
 };
 use crate::rng::Rng;
@@ -93,7 +93,16 @@ impl<E: Real> Backend for CpuBackend<E> {
 
     fn activation_backward(&self, op: ActivationOp, x: &Array2<E>, y: &Array2<E>, dy: &Array2<E>) -> Array2<E> {
         assert!(x.shape() == y.shape() && y.shape() == dy.shape(), "activation_backward: shapes differ");
-        Zip::from(x).and(y).and(dy).map_collect(|&x, &y, &dy| dy * activation::derivative(op, x, y))
+        let (x, y, dy) = (x.as_standard_layout(), y.as_standard_layout(), dy.as_standard_layout());
+        let mut dx = Array2::zeros(x.raw_dim());
+        activation::backward_into(
+            op,
+            x.as_slice().expect("standard layout"),
+            y.as_slice().expect("standard layout"),
+            dy.as_slice().expect("standard layout"),
+            dx.as_slice_mut().expect("fresh arrays are contiguous"),
+        );
+        dx
     }
 
     fn prelu(&self, x: &Array2<E>, slope: &Array2<E>) -> Array2<E> {
@@ -330,7 +339,10 @@ impl<E: Real> Backend for CpuBackend<E> {
         if direct_conv::is_direct(window) {
             (direct_conv::forward(x, weight, bias, window, multiplier), x.to_owned())
         } else {
-            conv2d_by_im2col(self, x, weight, bias, window, multiplier)
+            let (n, p, o) = (x.nrows(), window.out_plane(), weight.nrows());
+            let cols = conv::im2col(x, window);
+            let z = self.matmul(&cols, weight, false, true);
+            (conv::channels_first_biased(&z, bias, multiplier, [n, p, o]), cols)
         }
     }
 
