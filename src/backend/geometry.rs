@@ -103,6 +103,17 @@ impl Window {
         self.kernel[0] * self.kernel[1]
     }
 
+    /// The window offsets k along `axis` (0: rows, 1: columns) at output position `o`
+    /// whose source o·stride + k − pad lies inside the input: the taps `source` accepts,
+    /// as a range (empty where the window misses the image).
+    pub fn taps(&self, axis: usize, o: usize) -> std::ops::Range<usize> {
+        let size = [self.input.height, self.input.width][axis];
+        let at = o * self.stride[axis];
+        let start = self.pad[axis].saturating_sub(at);
+        let end = self.kernel[axis].min((size + self.pad[axis]).saturating_sub(at));
+        start..end.max(start)
+    }
+
     /// The input pixel (row, column) under window offset (ki, kj) at output (oi, oj), or
     /// None where the window hangs over the padding.
     pub fn source(&self, oi: usize, oj: usize, ki: usize, kj: usize) -> Option<(usize, usize)> {

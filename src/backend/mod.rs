@@ -197,4 +197,80 @@ pub trait Backend {
     /// tensor of shape `out_shape` (whose product must be g·a·b). Conv layers use it to move
     /// between [n·p, c] (channels last, a matmul's output) and [n, c·p] (NCHW rows).
     fn transpose_blocks(&self, x: &Self::Tensor, dims: [usize; 3], out_shape: [usize; 2]) -> Self::Tensor;
+
+    /// A conv layer's forward pass: x [n, c·h·w] (NCHW rows), weight [o, c·kh·kw], bias
+    /// [1, o] → (y = multiplier·(x ⋆ weight) + bias as [n, o·oh·ow], what `conv2d_backward`
+    /// needs). By default im2col, one matmul and a block transpose, keeping the im2col matrix.
+    fn conv2d(&self, x: &Self::Tensor, weight: &Self::Tensor, bias: &Self::Tensor, window: &Window, multiplier: f32) -> (Self::Tensor, Self::Tensor) {
+        conv2d_by_im2col(self, x, weight, bias, window, multiplier)
+    }
+
+    /// The conv layer's vector-Jacobian product for dy [n, o·oh·ow], given what `conv2d`
+    /// saved: the input gradient and (dweight, dbias), each only if `needs` asks for it.
+    fn conv2d_backward(
+        &self,
+        saved: &Self::Tensor,
+        weight: &Self::Tensor,
+        dy: &Self::Tensor,
+        window: &Window,
+        multiplier: f32,
+        needs: ConvNeeds,
+    ) -> ConvGrads<Self::Tensor> {
+        conv2d_backward_by_im2col(self, saved, weight, dy, window, multiplier, needs)
+    }
+}
+
+/// `Backend::conv2d` by im2col: one matmul and a block transpose; saves the im2col matrix.
+pub fn conv2d_by_im2col<B: Backend + ?Sized>(
+    be: &B,
+    x: &B::Tensor,
+    weight: &B::Tensor,
+    bias: &B::Tensor,
+    window: &Window,
+    multiplier: f32,
+) -> (B::Tensor, B::Tensor) {
+    let (n, p, o) = (be.shape(x)[0], window.out_plane(), be.shape(weight)[0]);
+    let cols = be.im2col(x, window);
+    let mut z = be.matmul(&cols, weight, false, true);
+    if multiplier != 1.0 {
+        be.scale(&mut z, multiplier);
+    }
+    be.add_bias(&mut z, bias);
+    (be.transpose_blocks(&z, [n, p, o], [n, o * p]), cols)
+}
+
+/// `Backend::conv2d_backward` from the im2col matrix `cols` that `conv2d_by_im2col` saved.
+pub fn conv2d_backward_by_im2col<B: Backend + ?Sized>(
+    be: &B,
+    cols: &B::Tensor,
+    weight: &B::Tensor,
+    dy: &B::Tensor,
+    window: &Window,
+    multiplier: f32,
+    needs: ConvNeeds,
+) -> ConvGrads<B::Tensor> {
+    let (n, p, o) = (be.shape(dy)[0], window.out_plane(), be.shape(weight)[0]);
+    let dz = be.transpose_blocks(dy, [n, o, p], [n * p, o]);
+    let scaled = |mut t: B::Tensor| {
+        if multiplier != 1.0 {
+            be.scale(&mut t, multiplier);
+        }
+        t
+    };
+    let params = needs.params.then(|| (scaled(be.matmul(&dz, cols, true, false)), be.sum_rows(&dz)));
+    let input = needs.input.then(|| be.col2im(&scaled(be.matmul(&dz, weight, false, false)), window));
+    ConvGrads { input, params }
+}
+
+/// Which gradients a conv layer's backward pass computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConvNeeds {
+    pub input: bool,
+    pub params: bool,
+}
+
+/// A conv layer's gradients: the input's, and (weight, bias), where asked for.
+pub struct ConvGrads<T> {
+    pub input: Option<T>,
+    pub params: Option<(T, T)>,
 }

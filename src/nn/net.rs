@@ -38,7 +38,8 @@ enum Slot {
 /// What a layer keeps from its forward pass for the backward pass.
 enum Saved<T> {
     Nothing,
-    Cols(T),
+    /// What a conv layer's backward pass needs (`Backend::conv2d`).
+    Conv(T),
     /// Batch moments (training-mode batch norm).
     Moments(T),
     /// A dropout mask.
@@ -298,8 +299,8 @@ fn forward_seq<B: Backend>(
             match &node.layer {
                 Layer::Dense(d) => (Some(d.forward(be, input)), Saved::Nothing),
                 Layer::Conv2d(c) => {
-                    let (y, cols) = c.forward(be, input);
-                    (Some(y), Saved::Cols(cols))
+                    let (y, saved) = c.forward(be, input);
+                    (Some(y), Saved::Conv(saved))
                 }
                 Layer::Flatten => (None, Saved::Nothing),
                 Layer::Activation(a) => (Some(a.forward(be, input)), Saved::Nothing),
@@ -368,7 +369,11 @@ fn backward_seq<B: Backend>(
                         None
                     }
                     (Layer::Dense(d), _) => Some(d.backward(be, input, &dy, grads)),
-                    (Layer::Conv2d(c), Saved::Cols(cols)) => Some(c.backward(be, cols, &dy, grads)),
+                    (Layer::Conv2d(c), Saved::Conv(saved)) if skip_dx => {
+                        c.param_grads(be, saved, &dy, grads);
+                        None
+                    }
+                    (Layer::Conv2d(c), Saved::Conv(saved)) => Some(c.backward(be, saved, &dy, grads)),
                     (Layer::Activation(a), _) => Some(a.backward(be, input, output, &dy, grads)),
                     (Layer::Pool(p), _) => Some(p.backward(be, input, output, &dy, grads)),
                     (Layer::Dropout(_), Saved::Mask(mask)) => Some(be.mul(&dy, mask)),

@@ -73,6 +73,20 @@ pub fn derivative<E: Real>(op: ActivationOp, x: E, y: E) -> E {
     }
 }
 
+/// dx = dy·f'(x, y) over contiguous buffers, by `derivative`: ReLU's op is fixed before
+/// the loop so that its loop is a branch-free select the compiler vectorises.
+pub fn backward_into<E: Real>(op: ActivationOp, x: &[E], y: &[E], dy: &[E], dx: &mut [E]) {
+    fn each<E: Real>(x: &[E], y: &[E], dy: &[E], dx: &mut [E], f: impl Fn(E, E) -> E) {
+        for (((d, &x), &y), &g) in dx.iter_mut().zip(x).zip(y).zip(dy) {
+            *d = g * f(x, y);
+        }
+    }
+    match op {
+        ActivationOp::Relu => each(x, y, dy, dx, |x, y| derivative(ActivationOp::Relu, x, y)),
+        op => each(x, y, dy, dx, |x, y| derivative(op, x, y)),
+    }
+}
+
 /// PReLU: max(0, x) + a·min(0, x).
 pub fn prelu<E: Real>(x: E, a: E) -> E {
     x.max(E::zero()) + a * x.min(E::zero())

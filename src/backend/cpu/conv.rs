@@ -5,23 +5,26 @@
 use crate::backend::{Real, Window};
 use ndarray::Array2;
 
-/// Calls `f(row, col, pixel)` for every tap of one sample that lands inside the image:
-/// `row` = i·ow + j (the output position), `col` = (c·kh + ki)·kw + kj (the column of
-/// im2col's output) and `pixel` = c·h·w + r·w + q (the input index it reads). Output
-/// positions run in order, and within one the columns do.
-fn for_each_tap(window: &Window, mut f: impl FnMut(usize, usize, usize)) {
-    let [kh, kw] = window.kernel;
+/// Calls `f(row, col, pixel, len)` for every run of taps of one sample that lands inside
+/// the image: `len` consecutive (kj) taps of one window row, from column `col` =
+/// (c·kh + ki)·kw + kj of im2col's output row `row` = i·ow + j (the output position),
+/// reading input pixels `pixel` = c·h·w + r·w + q onwards. Output positions run in order,
+/// and within one the columns do.
+fn for_each_run(window: &Window, mut f: impl FnMut(usize, usize, usize, usize)) {
+    let ([kh, kw], [sh, sw], [ph, pw]) = (window.kernel, window.stride, window.pad);
     let (plane, width) = (window.input.plane(), window.input.width);
     for i in 0..window.out[0] {
+        let rows = window.taps(0, i);
         for j in 0..window.out[1] {
+            let cols = window.taps(1, j);
+            if cols.is_empty() {
+                continue;
+            }
             let row = i * window.out[1] + j;
             for c in 0..window.input.channels {
-                for ki in 0..kh {
-                    for kj in 0..kw {
-                        if let Some((r, q)) = window.source(i, j, ki, kj) {
-                            f(row, (c * kh + ki) * kw + kj, c * plane + r * width + q);
-                        }
-                    }
+                for ki in rows.clone() {
+                    let pixel = c * plane + (i * sh + ki - ph) * width + j * sw + cols.start - pw;
+                    f(row, (c * kh + ki) * kw + cols.start, pixel, cols.len());
                 }
             }
         }
@@ -42,7 +45,9 @@ pub fn im2col<E: Real>(x: &Array2<E>, window: &Window) -> Array2<E> {
     let mut out = vec![E::zero(); n * p * k];
     for s in 0..n {
         let (src, dst) = (&x[s * len..(s + 1) * len], &mut out[s * p * k..(s + 1) * p * k]);
-        for_each_tap(window, |row, col, pixel| dst[row * k + col] = src[pixel]);
+        for_each_run(window, |row, col, pixel, len| {
+            dst[row * k + col..row * k + col + len].copy_from_slice(&src[pixel..pixel + len])
+        });
     }
     Array2::from_shape_vec((n * p, k), out).expect("length matches")
 }
@@ -62,9 +67,32 @@ pub fn col2im<E: Real>(cols: &Array2<E>, window: &Window) -> Array2<E> {
     let mut out = vec![E::zero(); n * len];
     for s in 0..n {
         let (src, dst) = (&cols[s * p * k..(s + 1) * p * k], &mut out[s * len..(s + 1) * len]);
-        for_each_tap(window, |row, col, pixel| dst[pixel] = dst[pixel] + src[row * k + col]);
+        for_each_run(window, |row, col, pixel, len| {
+            for (d, &v) in dst[pixel..pixel + len].iter_mut().zip(&src[row * k + col..row * k + col + len]) {
+                *d = *d + v;
+            }
+        });
     }
     Array2::from_shape_vec((n, len), out).expect("length matches")
+}
+
+/// A conv's channels-last matmul output z [n·p, o] → multiplier·z + bias as NCHW rows
+/// [n, o·p], in one pass (what scale, add_bias and transpose_blocks do in three).
+pub fn channels_first_biased<E: Real>(z: &Array2<E>, bias: &Array2<E>, multiplier: f32, [n, p, o]: [usize; 3]) -> Array2<E> {
+    assert_eq!(z.shape(), &[n * p, o], "channels_first_biased: z must be [n·p, o]");
+    assert_eq!(bias.shape(), &[1, o], "channels_first_biased: the bias must be [1, o]");
+    let (z, bias) = (z.as_standard_layout(), bias.as_standard_layout());
+    let (z, bias) = (z.as_slice().expect("standard layout"), bias.as_slice().expect("standard layout"));
+    let mult = E::from_f32(multiplier);
+    let mut y = vec![E::zero(); n * o * p];
+    for (src, dst) in z.chunks_exact(p * o).zip(y.chunks_exact_mut(o * p)) {
+        for (pixel, zs) in src.chunks_exact(o).enumerate() {
+            for (f, (&v, &b)) in zs.iter().zip(bias).enumerate() {
+                dst[f * p + pixel] = v * mult + b;
+            }
+        }
+    }
+    Array2::from_shape_vec((n, o * p), y).expect("n·o·p values")
 }
 
 pub fn transpose_blocks<E: Real>(x: &Array2<E>, [g, a, b]: [usize; 3], out_shape: [usize; 2]) -> Array2<E> {
@@ -90,7 +118,7 @@ pub fn transpose_blocks<E: Real>(x: &Array2<E>, [g, a, b]: [usize; 3], out_shape
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
     use super::super::tests::random;
@@ -100,7 +128,7 @@ mod tests {
 
     /// Stride 1 and 2 (and 3, leaving pixels unread), valid and same padding with odd and
     /// even kernels, non-square images, one to three channels, a kernel larger than the image.
-    fn windows() -> Vec<Window> {
+    pub(in crate::backend::cpu) fn windows() -> Vec<Window> {
         let cases = [
             ((1, 5, 5), [3, 3], [1, 1], Padding::Valid),
             ((3, 7, 5), [3, 3], [2, 2], Padding::Same),
@@ -148,7 +176,7 @@ mod tests {
     }
 
     /// The textbook six loops (plus the batch), padding by bounds checks.
-    fn naive_conv(x: &Array2<f64>, w: &Array2<f64>, b: &Array2<f64>, win: &Window) -> Array2<f64> {
+    pub(in crate::backend::cpu) fn naive_conv(x: &Array2<f64>, w: &Array2<f64>, b: &Array2<f64>, win: &Window) -> Array2<f64> {
         let ImageShape { channels, height, width } = win.input;
         let ([kh, kw], [oh, ow], o) = (win.kernel, win.out, w.nrows());
         let mut y = Array2::zeros((x.nrows(), o * oh * ow));

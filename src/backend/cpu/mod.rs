@@ -7,6 +7,7 @@
 
 mod activation;
 mod conv;
+mod direct_conv;
 mod gate;
 mod loss;
 // f32 products in the browser; natively matrixmultiply's AVX kernels are faster.
@@ -19,7 +20,7 @@ mod scalar;
 mod small;
 
 use super::{
-    ActivationOp, Backend, BackendKind, ElementRule, GateOp, LossOp, LossOutput, OptimizerState, OptimizerStep, PoolOp, Real,
+    conv2d_backward_by_im2col, ActivationOp, Backend, BackendKind, ConvGrads, ConvNeeds, ElementRule, GateOp, LossOp, LossOutput, OptimizerState, OptimizerStep, PoolOp, Real,
     Window,
 };
 use crate::rng::Rng;
@@ -107,7 +108,16 @@ impl<E: Real> Backend for CpuBackend<E> {
 
     fn activation_backward(&self, op: ActivationOp, x: &Array2<E>, y: &Array2<E>, dy: &Array2<E>) -> Array2<E> {
         assert!(x.shape() == y.shape() && y.shape() == dy.shape(), "activation_backward: shapes differ");
-        Zip::from(x).and(y).and(dy).map_collect(|&x, &y, &dy| dy * activation::derivative(op, x, y))
+        let (x, y, dy) = (x.as_standard_layout(), y.as_standard_layout(), dy.as_standard_layout());
+        let mut dx = Array2::zeros(x.raw_dim());
+        activation::backward_into(
+            op,
+            x.as_slice().expect("standard layout"),
+            y.as_slice().expect("standard layout"),
+            dy.as_slice().expect("standard layout"),
+            dx.as_slice_mut().expect("fresh arrays are contiguous"),
+        );
+        dx
     }
 
     fn prelu(&self, x: &Array2<E>, slope: &Array2<E>) -> Array2<E> {
@@ -345,6 +355,35 @@ impl<E: Real> Backend for CpuBackend<E> {
 
     fn transpose_blocks(&self, x: &Array2<E>, dims: [usize; 3], out_shape: [usize; 2]) -> Array2<E> {
         conv::transpose_blocks(x, dims, out_shape)
+    }
+
+    /// Direct loops (`direct_conv`, saving x) where a window holds few numbers
+    /// (`direct_conv::is_direct`), im2col and a matmul (saving the columns) otherwise.
+    fn conv2d(&self, x: &Array2<E>, weight: &Array2<E>, bias: &Array2<E>, window: &Window, multiplier: f32) -> (Array2<E>, Array2<E>) {
+        if direct_conv::is_direct(window) {
+            (direct_conv::forward(x, weight, bias, window, multiplier), x.to_owned())
+        } else {
+            let (n, p, o) = (x.nrows(), window.out_plane(), weight.nrows());
+            let cols = conv::im2col(x, window);
+            let z = self.matmul(&cols, weight, false, true);
+            (conv::channels_first_biased(&z, bias, multiplier, [n, p, o]), cols)
+        }
+    }
+
+    fn conv2d_backward(
+        &self,
+        saved: &Array2<E>,
+        weight: &Array2<E>,
+        dy: &Array2<E>,
+        window: &Window,
+        multiplier: f32,
+        needs: ConvNeeds,
+    ) -> ConvGrads<Array2<E>> {
+        if direct_conv::is_direct(window) {
+            direct_conv::backward(saved, weight, dy, window, multiplier, needs)
+        } else {
+            conv2d_backward_by_im2col(self, saved, weight, dy, window, multiplier, needs)
+        }
     }
 }
 

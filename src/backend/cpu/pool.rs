@@ -63,6 +63,35 @@ impl<E: Real> Scan<E> {
     }
 }
 
+/// Each window's taps inside the image as (first pixel r·W + c, rows, columns), in output
+/// order: max pooling's compact form of `windows`.
+fn spans(w: &Window) -> Vec<(usize, usize, usize)> {
+    let positions = (0..w.out[0]).flat_map(|oi| (0..w.out[1]).map(move |oj| (oi, oj)));
+    positions
+        .map(|(oi, oj)| {
+            let (rows, cols) = (w.taps(0, oi), w.taps(1, oj));
+            let first = (oi * w.stride[0] + rows.start - w.pad[0]) * w.input.width + oj * w.stride[1] + cols.start - w.pad[1];
+            (first, rows.len(), cols.len())
+        })
+        .collect()
+}
+
+/// The pixel of the first maximum under one span of one plane, scanned in tap order as
+/// `Scan` does.
+fn first_max<E: Real>(plane: &[E], width: usize, (first, rows, cols): (usize, usize, usize)) -> usize {
+    let (mut arg, mut max) = (first, plane[first]);
+    for r in 0..rows {
+        let start = first + r * width;
+        for (i, &v) in plane[start..start + cols].iter().enumerate() {
+            // Selects rather than branches: which tap wins is data, so a branch mispredicts.
+            let more = v > max;
+            arg = if more { start + i } else { arg };
+            max = if more { v } else { max };
+        }
+    }
+    arg
+}
+
 /// Checks the shapes and returns the temperature (1 for the ops without one).
 fn check<E: Real>(name: &str, op: PoolOp, x: &Array2<E>, w: &Window, log_t: Option<&Array2<E>>) -> E {
     assert_eq!(x.ncols(), w.input.len(), "{name}: x must have the window's c·h·w columns");
@@ -76,6 +105,14 @@ fn check<E: Real>(name: &str, op: PoolOp, x: &Array2<E>, w: &Window, log_t: Opti
 pub fn forward<E: Real>(op: PoolOp, x: &Array2<E>, w: &Window, log_t: Option<&Array2<E>>) -> Array2<E> {
     let t = check("pool", op, x, w, log_t);
     let x = x.as_standard_layout();
+    if op == PoolOp::Max {
+        let spans = spans(w);
+        let mut y = Vec::with_capacity(x.nrows() * w.input.channels * w.out_plane());
+        for xp in x.as_slice().expect("standard layout").chunks(w.input.plane()) {
+            y.extend(spans.iter().map(|&span| xp[first_max(xp, w.input.width, span)]));
+        }
+        return Array2::from_shape_vec((x.nrows(), w.input.channels * w.out_plane()), y).expect("n·c·oh·ow values");
+    }
     let windows = windows(w);
     let mut y = Array2::zeros((x.nrows(), w.input.channels * w.out_plane()));
     let in_planes = x.as_slice().expect("standard layout").chunks(w.input.plane());
@@ -100,8 +137,22 @@ pub fn backward<E: Real>(
     let out_shape = [x.nrows(), w.input.channels * w.out_plane()];
     assert!(y.shape() == out_shape && dy.shape() == out_shape, "pool_backward: y and dy must be [n, c·oh·ow]");
     let (x, y, dy) = (x.as_standard_layout(), y.as_standard_layout(), dy.as_standard_layout());
-    let windows = windows(w);
     let mut dx = Array2::zeros(x.raw_dim());
+    if op == PoolOp::Max {
+        // The argmax is found again rather than kept from the forward pass: two compares
+        // per 2×2 window cost less than storing and passing indices through the backend.
+        let spans = spans(w);
+        let in_planes = x.as_slice().expect("standard layout").chunks(w.input.plane());
+        let dx_planes = dx.as_slice_mut().expect("fresh arrays are contiguous").chunks_mut(w.input.plane());
+        for ((xp, dxp), dyp) in in_planes.zip(dx_planes).zip(dy.as_slice().expect("standard layout").chunks(w.out_plane())) {
+            for (&span, &g) in spans.iter().zip(dyp) {
+                let arg = first_max(xp, w.input.width, span);
+                dxp[arg] = dxp[arg] + g;
+            }
+        }
+        return (dx, None);
+    }
+    let windows = windows(w);
     let mut dlog_t = E::zero();
     let in_planes = x.as_slice().expect("standard layout").chunks(w.input.plane());
     let dx_planes = dx.as_slice_mut().expect("fresh arrays are contiguous").chunks_mut(w.input.plane());

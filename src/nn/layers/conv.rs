@@ -1,9 +1,9 @@
-//! The 2-D convolution (cross-correlation) by im2col: the windows of x become rows, one
-//! matmul with the weight [out, in·kh·kw] (PyTorch's [out, in, kh, kw] flattened) gives a
-//! channels-last result, and a block transpose returns it to NCHW rows.
+//! The 2-D convolution (cross-correlation) layer: weight [out, in·kh·kw] (PyTorch's
+//! [out, in, kh, kw] flattened), NCHW rows in and out. The backend chooses how to compute
+//! it (`Backend::conv2d`): im2col and a matmul by default, direct loops on the CPU.
 
 use super::ParamGrads;
-use crate::backend::{Backend, Window};
+use crate::backend::{Backend, ConvNeeds, Window};
 use crate::nn::param::Param;
 
 pub struct Conv2d<B: Backend> {
@@ -17,32 +17,35 @@ pub struct Conv2d<B: Backend> {
 }
 
 impl<B: Backend> Conv2d<B> {
-    fn scaled(&self, be: &B, mut t: B::Tensor) -> B::Tensor {
-        if self.multiplier != 1.0 {
-            be.scale(&mut t, self.multiplier);
-        }
-        t
-    }
-
-    /// (y, the im2col matrix the backward pass reuses).
+    /// (y, what the backward pass reuses).
     pub fn forward(&self, be: &B, x: &B::Tensor) -> (B::Tensor, B::Tensor) {
-        let n = be.shape(x)[0];
-        let p = self.window.out_plane();
-        let cols = be.im2col(x, &self.window);
-        let mut z = self.scaled(be, be.matmul(&cols, &self.weight.value, false, true));
-        be.add_bias(&mut z, &self.bias.value);
-        (be.transpose_blocks(&z, [n, p, self.filters], [n, self.filters * p]), cols)
+        be.conv2d(x, &self.weight.value, &self.bias.value, &self.window, self.multiplier)
     }
 
-    pub fn backward(&self, be: &B, cols: &B::Tensor, dy: &B::Tensor, grads: Option<ParamGrads<'_, B::Tensor>>) -> B::Tensor {
-        let n = be.shape(dy)[0];
-        let p = self.window.out_plane();
-        let dz = be.transpose_blocks(dy, [n, self.filters, p], [n * p, self.filters]);
-        if let Some(g) = grads {
-            g[0] = Some(self.scaled(be, be.matmul(&dz, cols, true, false)));
-            g[1] = Some(be.sum_rows(&dz));
+    /// The input gradient, with the parameter gradients written to `grads` if given.
+    pub fn backward(&self, be: &B, saved: &B::Tensor, dy: &B::Tensor, grads: Option<ParamGrads<'_, B::Tensor>>) -> B::Tensor {
+        self.backward_with(be, saved, dy, grads, true).expect("the input gradient was asked for")
+    }
+
+    /// The parameter gradients only, for a layer reading the network input.
+    pub fn param_grads(&self, be: &B, saved: &B::Tensor, dy: &B::Tensor, grads: Option<ParamGrads<'_, B::Tensor>>) {
+        self.backward_with(be, saved, dy, grads, false);
+    }
+
+    fn backward_with(
+        &self,
+        be: &B,
+        saved: &B::Tensor,
+        dy: &B::Tensor,
+        grads: Option<ParamGrads<'_, B::Tensor>>,
+        input: bool,
+    ) -> Option<B::Tensor> {
+        let needs = ConvNeeds { input, params: grads.is_some() };
+        let out = be.conv2d_backward(saved, &self.weight.value, dy, &self.window, self.multiplier, needs);
+        if let (Some(g), Some((dw, db))) = (grads, out.params) {
+            g[0] = Some(dw);
+            g[1] = Some(db);
         }
-        let dcols = self.scaled(be, be.matmul(&dz, &self.weight.value, false, false));
-        be.col2im(&dcols, &self.window)
+        out.input
     }
 }
